@@ -1,0 +1,36 @@
+# Production image: gunicorn for the web, the same image for Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    SAFESPACE_VAR_DIR=/app/var
+
+# WeasyPrint renders PDFs through Pango; fonts for French and English text.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 safespace
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY safespace ./safespace
+COPY cases ./cases
+COPY lifeplans ./lifeplans
+COPY shelters ./shelters
+COPY dropin ./dropin
+COPY reports ./reports
+RUN pip install .
+COPY . .
+
+# collectstatic and the translations need settings, but no real secret.
+RUN DJANGO_DEBUG=1 SAFESPACE_VAR_DIR=/tmp/build-var python manage.py compiletranslations \
+ && DJANGO_DEBUG=1 SAFESPACE_VAR_DIR=/tmp/build-var DJANGO_STATIC_ROOT=/app/staticfiles \
+    python manage.py collectstatic --noinput \
+ && rm -rf /tmp/build-var \
+ && mkdir -p /app/var && chown -R safespace /app/var
+
+ENV DJANGO_STATIC_ROOT=/app/staticfiles
+USER safespace
+EXPOSE 8000
+CMD ["gunicorn", "safespace.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SafespaceConfig(AppConfig):
+    name = "safespace"
+    verbose_name = _("Safespace")
+
+    def ready(self) -> None:
+        from safespace import checks  # noqa: F401 - registers the system checks

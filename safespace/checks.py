@@ -1,0 +1,18 @@
+"""System checks that `manage.py check --deploy` runs before production."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def redis_configured(app_configs, **kwargs):
+    if settings.REDIS_URL:
+        return []
+    return [
+        Warning(
+            "REDIS_URL is not set: background work runs inside web requests and login "
+            "throttling is not shared between processes.",
+            hint="Set REDIS_URL to the Redis server (see docker-compose.yml).",
+            id="safespace.W001",
+        )
+    ]

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from safespace.roles import Role, role_of
+
+
+def safespace(request):
+    user = getattr(request, "user", None)
+    role = role_of(user)
+    return {
+        "organisation_name": settings.SAFESPACE_ORGANISATION_NAME,
+        "exit_url": settings.SAFESPACE_EXIT_URL,
+        "user_role": role,
+        "is_participant": role == Role.PARTICIPANT,
+    }

@@ -1,0 +1,45 @@
+/* Safespace: emergency exit (modelled on GOV.UK "Exit this page").
+ * The button is a plain link, so it works without JavaScript; with it, the page
+ * is hidden at once and the location replaced, so Back does not return here.
+ * Pressing Shift three times within two seconds does the same. */
+(function () {
+  "use strict";
+
+  function exitNow(url) {
+    document.documentElement.classList.add("is-exiting");
+    document.title = "";
+    window.location.replace(url);
+  }
+
+  function exitUrl() {
+    var button = document.querySelector("[data-exit-url]");
+    return button ? button.getAttribute("data-exit-url") : null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-exit-url]");
+    if (!button) return;
+    event.preventDefault();
+    exitNow(button.getAttribute("data-exit-url"));
+  });
+
+  var shiftTimes = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Shift" || event.repeat) return;
+    var now = Date.now();
+    shiftTimes = shiftTimes.filter(function (t) { return now - t < 2000; });
+    shiftTimes.push(now);
+    if (shiftTimes.length >= 3) {
+      var url = exitUrl();
+      if (url) exitNow(url);
+    }
+  });
+
+  // Back/forward cache would show the page again: hide it if restored from there.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.documentElement.classList.contains("is-exiting")) {
+      var url = exitUrl();
+      if (url) window.location.replace(url);
+    }
+  });
+})();

@@ -1,0 +1,59 @@
+import pytest
+from django.core.cache import cache
+
+from safespace.roles import Role
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def alice_socialworker(db):
+    return UserFactory(username="alice_socialworker", role=Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def bea_peerworker(db):
+    return UserFactory(username="bea_peerworker", role=Role.PEER_WORKER)
+
+
+@pytest.fixture
+def chloe_volunteer(db):
+    return UserFactory(username="chloe_volunteer", role=Role.VOLUNTEER)
+
+
+@pytest.fixture
+def dana_coordinator(db):
+    return UserFactory(username="dana_coordinator", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def eve_participant(db):
+    return UserFactory(username="eve_participant", role=Role.PARTICIPANT)
+
+
+@pytest.fixture
+def mallory(db):
+    """A participant trying to see someone else's plan."""
+    return UserFactory(username="mallory", role=Role.PARTICIPANT)
+
+
+@pytest.fixture
+def cast(alice_socialworker, bea_peerworker, chloe_volunteer, dana_coordinator, eve_participant):
+    return {
+        Role.SOCIAL_WORKER: alice_socialworker,
+        Role.PEER_WORKER: bea_peerworker,
+        Role.VOLUNTEER: chloe_volunteer,
+        Role.COORDINATOR: dana_coordinator,
+        Role.PARTICIPANT: eve_participant,
+    }

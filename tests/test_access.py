@@ -1,0 +1,130 @@
+"""Every URL of the project x every role x GET/POST, against a table that denies by default.
+
+A URL that has no row here fails `test_every_url_has_a_row`: adding a view means
+deciding, here, who may reach it. Actors: anonymous, each role, and `mallory`, a
+participant trying to reach someone else's data.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from safespace.roles import Role
+
+ANON = "anonymous"
+MALLORY = "mallory"
+ACTORS = [ANON, *[role.value for role in Role], MALLORY]
+SIGNED_IN = [role.value for role in Role] + [MALLORY]
+
+# Arguments for URLs that take some; the values reach no real object.
+URL_KWARGS = {
+    "account_confirm_email": {"key": "not-a-real-key"},
+    "account_reset_password_from_key": {"uidb36": "0", "key": "not-a-real-key"},
+}
+
+# Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
+DENIED = {302, 403, 404, 405}
+
+
+def everyone(status):
+    return dict.fromkeys(ACTORS, status)
+
+
+def signed_in(status, *, anonymous=302):
+    return {ANON: anonymous, **dict.fromkeys(SIGNED_IN, status)}
+
+
+# name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
+EXPECTED = {
+    "home": {"GET": signed_in(200), "POST": everyone(405)},
+    "healthz": {"GET": everyone(200), "POST": everyone(405)},
+    "exit_help": {"GET": everyone(200), "POST": everyone(405)},
+    # Django's language switch: redirects back, touches no data
+    "set_language": {"GET": everyone(302), "POST": everyone(302)},
+    # allauth: the sign-in and sign-up pages send signed-in people home
+    "account_login": {"GET": signed_in(302, anonymous=200), "POST": signed_in(302, anonymous=200)},
+    "account_signup": {"GET": signed_in(302, anonymous=200), "POST": signed_in(302, anonymous=200)},
+    "account_logout": {"GET": signed_in(200), "POST": everyone(302)},
+    "account_inactive": {"GET": everyone(200), "POST": everyone(405)},
+    "account_reauthenticate": {"GET": signed_in(200), "POST": signed_in(200)},
+    "account_email": {"GET": signed_in(200), "POST": signed_in(302)},
+    "account_email_verification_sent": {"GET": everyone(200), "POST": everyone(405)},
+    "account_confirm_email": {"GET": everyone(200), "POST": everyone(404)},
+    "account_change_password": {"GET": signed_in(200), "POST": signed_in(200)},
+    "account_set_password": {"GET": everyone(302), "POST": everyone(302)},
+    "account_reset_password": {"GET": everyone(200), "POST": everyone(200)},
+    "account_reset_password_done": {"GET": everyone(200), "POST": everyone(405)},
+    "account_reset_password_from_key": {"GET": everyone(200), "POST": everyone(200)},
+    "account_reset_password_from_key_done": {"GET": everyone(200), "POST": everyone(405)},
+    "account_confirm_login_code": {"GET": everyone(302), "POST": everyone(302)},
+    "usersessions_list": {"GET": signed_in(200), "POST": everyone(302)},
+    # allauth MFA: pages about an authenticator the user does not have answer 404
+    "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
+    "mfa_authenticate": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_reauthenticate": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_activate_totp": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_deactivate_totp": {"GET": signed_in(404), "POST": signed_in(404)},
+    "mfa_generate_recovery_codes": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_view_recovery_codes": {"GET": signed_in(404), "POST": signed_in(405)},
+    "mfa_download_recovery_codes": {"GET": signed_in(404), "POST": signed_in(404)},
+}
+
+
+def _walk(resolver, namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or f"<unnamed {pattern.pattern}>"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def all_url_names():
+    return set(_walk(get_resolver()))
+
+
+def url_for(name):
+    return reverse(name, kwargs=URL_KWARGS.get(name))
+
+
+def make_actor(actor, cast, mallory):
+    if actor == ANON:
+        return None
+    if actor == MALLORY:
+        return mallory
+    return cast[Role(actor)]
+
+
+def test_every_url_has_a_row():
+    missing = all_url_names() - set(EXPECTED)
+    assert not missing, f"URLs with no row in tests/test_access.py: {sorted(missing)}"
+    stale = set(EXPECTED) - all_url_names()
+    assert not stale, f"rows for URLs that no longer exist: {sorted(stale)}"
+
+
+CASES = [
+    (name, method, actor)
+    for name in sorted(EXPECTED)
+    for method in ("GET", "POST")
+    for actor in ACTORS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "actor"), CASES)
+def test_access(name, method, actor, cast, mallory):
+    client = Client()
+    user = make_actor(actor, cast, mallory)
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, method.lower())(url_for(name))
+    expected = EXPECTED[name][method].get(actor)
+    if expected is None:  # no row for this actor: deny by default
+        assert response.status_code in DENIED, f"{actor} {method} {name}"
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected, f"{actor} {method} {name}"

@@ -1,0 +1,98 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from safespace.roles import Role
+from tests.factories import UserFactory
+
+HEADINGS = {
+    Role.COORDINATOR: "Coordination",
+    Role.SOCIAL_WORKER: "My caseload",
+    Role.PEER_WORKER: "My peer support",
+    Role.VOLUNTEER: "Drop-in",
+    Role.PARTICIPANT: "My space",
+}
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_signs_in_and_lands_on_its_own_home_page(client, cast, password, role):
+    user = cast[role]
+    response = client.post(
+        reverse("account_login"),
+        {"login": user.username, "password": password},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert f"<h1>{HEADINGS[role]}</h1>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_participant_pages_have_a_neutral_title(client, eve_participant):
+    client.force_login(eve_participant)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<title>My space</title>" in html
+    assert "Safespace" not in html.split("<body>")[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_every_page_has_an_emergency_exit_and_a_sign_out(client, cast, role, settings):
+    client.force_login(cast[role])
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'data-exit-url="{settings.SAFESPACE_EXIT_URL}"' in html
+    assert "Emergency exit" in html
+    assert reverse("account_logout") in html
+
+
+@pytest.mark.django_db
+def test_an_account_without_a_role_is_told_why_it_sees_nothing(client):
+    client.force_login(UserFactory(username="nobody"))
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Your account has no role yet" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_nobody_can_sign_up_on_their_own(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "username": "stranger",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "There is no public sign-up" in response.content.decode()
+    assert not get_user_model().objects.filter(username="stranger").exists()
+
+
+@pytest.mark.django_db
+def test_the_login_page_does_not_invite_people_to_sign_up(client):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert reverse("account_signup") not in html
+
+
+@pytest.mark.django_db
+def test_the_exit_help_page_explains_what_the_button_cannot_do(client):
+    html = client.get(reverse("exit_help"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "does not erase your browser history" in html
+
+
+def test_security_headers_are_sent(client):
+    response = client.get(reverse("account_login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "no-referrer"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
