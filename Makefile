@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 translations: install
-	$(BIN)/python manage.py compiletranslations
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compiletranslations
 
 run: translations
 	@mkdir -p var
@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 
 messages: install
-	$(BIN)/python manage.py makemessages --locale fr --no-obsolete --no-location \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale fr --no-obsolete --no-location \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 
 clean:

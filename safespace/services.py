@@ -31,5 +31,6 @@ def user_create(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    user.groups.set([Group.objects.get(name=role.value)])
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.set([group])
     return user

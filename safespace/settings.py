@@ -212,8 +212,9 @@ CSRF_COOKIE_NAME = "ss_csrf"
 # --- Security headers ---------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# never tell another site (the emergency exit's neutral site included) where we came from
-SECURE_REFERRER_POLICY = "no-referrer"
+# nothing is sent to other sites (the exit's neutral site included); "no-referrer" would
+# make browsers send "Origin: null" on our own forms, which CSRF rightly rejects
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -21,4 +21,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted is not None:
-            self.groups.add(Group.objects.get(name=Role(extracted).value))
+            self.groups.add(Group.objects.get_or_create(name=Role(extracted).value)[0])

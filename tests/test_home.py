@@ -91,7 +91,7 @@ def test_the_exit_help_page_explains_what_the_button_cannot_do(client):
 def test_security_headers_are_sent(client):
     response = client.get(reverse("account_login"))
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp

@@ -1,0 +1,155 @@
+"""Journeys through a real Chromium: signing in, the emergency exit, keyboard and phone use."""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from safespace.roles import Role
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture reports it, as a skip or a failure
+    expect = None
+
+pytestmark = [
+    pytest.mark.browser,
+    # the live server runs in another thread and only sees committed data
+    pytest.mark.django_db(transaction=True),
+]
+
+HOME_HEADINGS = {
+    Role.COORDINATOR: "Coordination",
+    Role.SOCIAL_WORKER: "My caseload",
+    Role.PEER_WORKER: "My peer support",
+    Role.VOLUNTEER: "Drop-in",
+    Role.PARTICIPANT: "My space",
+}
+LOGIN_PATH = "/accounts/login/"
+EXIT_NAME = "Emergency exit: leave this page now"
+
+
+def submit_login_form(page, username, password):
+    """Fill in and send the login form; return the server's answer to the POST."""
+    page.locator("#id_login").fill(username)
+    page.locator("#id_password").fill(password)
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Sign in").click()
+    return posted.value
+
+
+def assert_signed_in(page, live_server, posted):
+    # a 403 here (CSRF) would otherwise only show up as a wrong URL after a timeout
+    assert posted.status == 302, f"the login form answered {posted.status}, not a redirect"
+    expect(page).to_have_url(live_server.url + "/")
+
+
+def sign_in(page, live_server, user, password):
+    page.goto(live_server.url + LOGIN_PATH)
+    assert_signed_in(page, live_server, submit_login_form(page, user.username, password))
+
+
+def expect_neutral_page(page):
+    expect(page).to_have_url(re.compile("^" + re.escape(settings.SAFESPACE_EXIT_URL)))
+    expect(page.get_by_text("Neutral weather page")).to_be_visible()
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_each_role_signs_in_and_lands_on_her_home_page(
+    role, cast, password, live_server, page, axe_check
+):
+    """Every role signs in through the form and lands on her own, accessible home page."""
+    page.goto(live_server.url + LOGIN_PATH)
+    axe_check(page)
+
+    posted = submit_login_form(page, cast[role].username, password)
+
+    assert_signed_in(page, live_server, posted)
+    expect(page.get_by_role("heading", level=1)).to_have_text(HOME_HEADINGS[role])
+    axe_check(page)
+
+
+def test_participant_home_page_fits_a_360_px_phone(
+    eve_participant, password, live_server, new_page
+):
+    """On a small phone nothing scrolls sideways and Exit and Sign out stay in view."""
+    page = new_page(phone=True)
+    sign_in(page, live_server, eve_participant, password)
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.get_by_role("link", name=EXIT_NAME)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_exit_button_leaves_for_the_neutral_site_and_back_does_not_return(
+    eve_participant, password, live_server, page
+):
+    """The Exit button replaces the page with the neutral site; Back cannot bring it back."""
+    sign_in(page, live_server, eve_participant, password)
+    # In a fresh tab "My space" is the only Safespace entry in the history, so
+    # Back can only reach Safespace if the exit pushed an entry instead of
+    # replacing it. (The login page stays in the first tab's history.)
+    tab = page.context.new_page()
+    page.close()
+    tab.goto(live_server.url + "/")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("My space")
+
+    tab.get_by_role("link", name=EXIT_NAME).click()
+    expect_neutral_page(tab)
+
+    tab.go_back()
+    assert not tab.url.startswith(live_server.url)
+    expect(tab.get_by_text("My space")).to_have_count(0)
+
+
+def test_pressing_shift_three_times_leaves_for_the_neutral_site(
+    eve_participant, password, live_server, page
+):
+    """Three quick presses of Shift do what the Exit button does."""
+    sign_in(page, live_server, eve_participant, password)
+    # the shortcut is wired up by a deferred script, not by the HTML itself
+    page.wait_for_load_state()
+
+    for _ in range(3):
+        page.keyboard.press("Shift")
+
+    expect_neutral_page(page)
+
+
+def test_first_tab_reaches_the_skip_link_which_moves_focus_to_main(live_server, page):
+    """Keyboard users can jump straight past the header to the main content."""
+    page.goto(live_server.url + LOGIN_PATH)
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_wrong_password_keeps_the_username_and_says_what_went_wrong(
+    eve_participant, live_server, page, axe_check
+):
+    """A wrong password is an accessible form error, not a crash, and the username stays."""
+    page.goto(live_server.url + LOGIN_PATH)
+
+    posted = submit_login_form(page, eve_participant.username, "not-her-password")
+
+    assert posted.status == 200
+    expect(page.locator("#id_login")).to_have_value(eve_participant.username)
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
+    axe_check(page)
+
+
+def test_signing_out_returns_to_the_login_page_and_closes_the_session(
+    dana_coordinator, password, live_server, page
+):
+    """Sign out leads back to the login page, and the home page then asks to sign in again."""
+    sign_in(page, live_server, dana_coordinator, password)
+
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(live_server.url + LOGIN_PATH)
+
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(re.compile("^" + re.escape(live_server.url + LOGIN_PATH)))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

@@ -1,0 +1,66 @@
+"""French and English from day one."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.urls import reverse
+
+PO_FILE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_french_string_is_translated():
+    with PO_FILE.open("rb") as handle:
+        catalog = read_po(handle)
+    untranslated = [
+        message.id
+        for message in catalog
+        if message.id
+        and (
+            message.fuzzy
+            or not (message.string if isinstance(message.string, str) else all(message.string))
+        )
+    ]
+    assert not untranslated, f"untranslated or fuzzy French strings: {untranslated}"
+
+
+@pytest.mark.django_db
+def test_pages_are_in_french_by_default(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<html lang="fr">' in html
+    assert "Aller au contenu principal" in html
+    assert "<h1>Se connecter</h1>" in html
+
+
+@pytest.mark.django_db
+def test_a_browser_asking_for_english_gets_english(client):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
+    assert "<h1>Sign in</h1>" in html
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_remembers_the_choice(client):
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("account_login")}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    html = client.get(reverse("account_login")).content.decode()
+    assert "<h1>Sign in</h1>" in html
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_never_redirects_to_another_site(client):
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_role_names_are_translated_on_the_home_page(client, alice_socialworker):
+    client.force_login(alice_socialworker)
+    html = client.get(reverse("home")).content.decode()
+    assert "Travailleuse sociale" in html
