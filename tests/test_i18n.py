@@ -64,3 +64,10 @@ def test_role_names_are_translated_on_the_home_page(client, alice_socialworker):
     client.force_login(alice_socialworker)
     html = client.get(reverse("home")).content.decode()
     assert "Travailleuse sociale" in html
+
+
+@pytest.mark.django_db
+def test_each_language_is_offered_in_its_own_name(client):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="fr" aria-pressed="false">Français</button>' in html
+    assert 'lang="en" aria-pressed="true">English</button>' in html
