@@ -96,3 +96,11 @@ def test_security_headers_are_sent(client):
     assert "default-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_an_unknown_page_gets_a_calm_not_found_page(client):
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Page not found</h1>" in html
+    assert "you do not have access to it" in html

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             if if_empty:
                 self.stdout.write(
                     "Demo organisation already loaded. Lost the password? Run "
-                    "`.venv/bin/python manage.py seed_demo --reset-passwords`."
+                    "`DJANGO_DEBUG=1 .venv/bin/python manage.py seed_demo --reset-passwords`."
                 )
                 return
             raise CommandError(
