@@ -7,4 +7,4 @@ class SafespaceConfig(AppConfig):
     verbose_name = _("Safespace")
 
     def ready(self) -> None:
-        from safespace import checks  # noqa: F401 - registers the system checks
+        from safespace import checks, signals  # noqa: F401 - registers checks and receivers

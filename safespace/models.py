@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +15,62 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class AuditQuerySet(models.QuerySet):
+    """The audit trail is append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise AuditImmutableError
+
+    def delete(self):
+        raise AuditImmutableError
+
+
+class AuditImmutableError(Exception):
+    def __init__(self):
+        super().__init__("The audit trail is append-only: entries are never changed or deleted.")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened, chained to the entry before it by a SHA-256 hash.
+
+    Holds who, what and on which record, and for case data the field names or
+    the section viewed: never a value, a note, a password or a token.
+    Written only through ``safespace.audit.audit_record``.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    # the participant whose file the entry concerns, so she can be told who looked
+    participant_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self):
+        return f"#{self.pk} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError

@@ -1,0 +1,156 @@
+"""The append-only, hash-chained audit trail.
+
+``audit_record`` is the only writer. Payloads are checked structurally so that
+free text cannot slip in: keys from a fixed list, values that are numbers,
+booleans or short identifiers (field names, section names, formats).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from safespace.models import AuditEntry
+
+GENESIS = "0" * 64
+ALLOWED_PAYLOAD_KEYS = frozenset(
+    {"fields", "section", "count", "role", "format", "kind", "via", "grant_id", "status"}
+)
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")
+# an arbitrary constant: the advisory lock that serialises writers of the chain
+_CHAIN_LOCK = 7_246_001
+
+
+class AuditPayloadError(ValueError):
+    """A payload held something other than identifiers: refused, and not echoed."""
+
+
+def _check_value(key: str, value) -> None:
+    if isinstance(value, bool | int) or value is None:
+        return
+    if isinstance(value, str) and _IDENTIFIER.match(value):
+        return
+    if isinstance(value, list | tuple) and len(value) <= 200:
+        for item in value:
+            if not (isinstance(item, str) and _IDENTIFIER.match(item)):
+                raise AuditPayloadError(f"payload key {key!r} holds a list with a non-identifier")
+        return
+    raise AuditPayloadError(f"payload key {key!r} holds something that is not an identifier")
+
+
+def _check_payload(payload: dict) -> dict:
+    unknown = set(payload) - ALLOWED_PAYLOAD_KEYS
+    if unknown:
+        raise AuditPayloadError(f"payload keys not allowed in the audit trail: {sorted(unknown)}")
+    for key, value in payload.items():
+        _check_value(key, value)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in payload.items()}
+
+
+def entry_digest(
+    *, prev_hash, created_at, actor_id, action, target_type, target_id, participant_id, payload
+) -> str:
+    canonical = json.dumps(
+        {
+            "prev": prev_hash,
+            "at": created_at.isoformat(),
+            "actor": actor_id,
+            "action": action,
+            "target": [target_type, target_id],
+            "participant": participant_id,
+            "payload": payload,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _digest_of(entry: AuditEntry) -> str:
+    return entry_digest(
+        prev_hash=entry.prev_hash,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        participant_id=entry.participant_id,
+        payload=entry.payload,
+    )
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    # SQLite: transactions here BEGIN IMMEDIATE, which already serialises writers
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    target=None,
+    participant_id: int | None = None,
+    payload: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, in the caller's transaction.
+
+    ``target`` is a model instance (its type and primary key are kept, nothing else).
+    """
+    if not _IDENTIFIER.match(action) or not action:
+        raise AuditPayloadError("the action must be a short identifier")
+    clean = _check_payload(payload or {})
+    target_type = target._meta.label_lower if target is not None else ""
+    target_id = str(target.pk) if target is not None else ""
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    prev_hash = last or GENESIS
+    created_at = timezone.now()
+    entry = AuditEntry(
+        created_at=created_at,
+        actor_id=actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        participant_id=participant_id,
+        payload=clean,
+        prev_hash=prev_hash,
+    )
+    entry.hash = _digest_of(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None  # id of the first entry that does not hold
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
+    """Walk the whole chain in order; report the first entry whose link or hash fails."""
+    expected_prev = GENESIS
+    checked = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+        if entry.prev_hash != expected_prev:
+            return ChainReport(checked, entry.id, "its link to the previous entry is broken")
+        if _digest_of(entry) != entry.hash:
+            return ChainReport(checked, entry.id, "its content does not match its hash")
+        expected_prev = entry.hash
+        checked += 1
+    return ChainReport(checked, None)
