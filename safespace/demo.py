@@ -5,12 +5,23 @@ Every name and fact here is invented. Later issues add their apps' demo data.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from safespace.roles import Role
+from safespace.crypto import decrypt_text
+from safespace.roles import STAFF_ROLES, Role
 from safespace.services import user_create
 
 
@@ -38,15 +49,33 @@ def demo_exists() -> bool:
 
 @transaction.atomic
 def demo_organisation_create(*, password: str) -> None:
-    """Create the demo accounts, one per role, all with ``password``."""
+    """Create the demo accounts, one per role, all with ``password``.
+
+    Staff accounts are enrolled in TOTP (MFA is mandatory for staff), with recovery codes.
+    """
     for account in DEMO_ACCOUNTS:
-        user_create(
+        user = user_create(
             username=account.username,
             role=account.role,
             password=password,
             first_name=account.first_name,
             last_name=account.last_name,
         )
+        if account.role in STAFF_ROLES:
+            TOTP.activate(user, generate_totp_secret())
+            RecoveryCodes.activate(user)
+
+
+def demo_totp_code_for(user) -> str:
+    """The current TOTP code of a demo account; empty for any other account."""
+    if user.username not in {account.username for account in DEMO_ACCOUNTS}:
+        return ""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return ""
+    secret = decrypt_text(authenticator.data["secret"])
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 @transaction.atomic

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "safespace.middleware.StaffMFAEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "safespace.urls"
@@ -199,6 +200,12 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 USERSESSIONS_TRACK_ACTIVITY = True
+# MFA: mandatory for staff (safespace.middleware), optional for participants.
+MFA_ADAPTER = "safespace.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = os.environ.get("SAFESPACE_TOTP_ISSUER", "Safespace")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # WebAuthn on http://127.0.0.1 in the demo
+MFA_PASSKEY_LOGIN_ENABLED = False
 ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous user row
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -57,3 +57,19 @@ def cast(alice_socialworker, bea_peerworker, chloe_volunteer, dana_coordinator, 
         Role.COORDINATOR: dana_coordinator,
         Role.PARTICIPANT: eve_participant,
     }
+
+
+def sign_in(client, user, password, **extra):
+    """Sign in through the real forms, answering the MFA step when the account has one."""
+    from django.urls import reverse
+
+    from tests.factories import current_totp_code
+
+    response = client.post(
+        reverse("account_login"), {"login": user.username, "password": password}, **extra
+    )
+    if response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"):
+        response = client.post(
+            reverse("mfa_authenticate"), {"code": current_totp_code(user)}, **extra
+        )
+    return response

@@ -20,6 +20,8 @@ SIGNED_IN = [role.value for role in Role] + [MALLORY]
 URL_KWARGS = {
     "account_confirm_email": {"key": "not-a-real-key"},
     "account_reset_password_from_key": {"uidb36": "0", "key": "not-a-real-key"},
+    "mfa_edit_webauthn": {"pk": 999999},
+    "mfa_remove_webauthn": {"pk": 999999},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -32,6 +34,13 @@ def everyone(status):
 
 def signed_in(status, *, anonymous=302):
     return {ANON: anonymous, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def split(*, staff, participant, anonymous=302):
+    """Staff (enrolled in MFA, as they must be) and participants (not enrolled) differ."""
+    staff_roles = {role.value: staff for role in Role if role != Role.PARTICIPANT}
+    participants = {Role.PARTICIPANT.value: participant, MALLORY: participant}
+    return {ANON: anonymous, **staff_roles, **participants}
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -61,12 +70,25 @@ EXPECTED = {
     # allauth MFA: pages about an authenticator the user does not have answer 404
     "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
     "mfa_authenticate": {"GET": everyone(302), "POST": everyone(302)},
-    "mfa_reauthenticate": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_reauthenticate": {
+        "GET": split(staff=200, participant=302),
+        "POST": split(staff=200, participant=302),
+    },
     "mfa_activate_totp": {"GET": everyone(302), "POST": everyone(302)},
-    "mfa_deactivate_totp": {"GET": signed_in(404), "POST": signed_in(404)},
+    # deactivating asks for a fresh authentication first
+    "mfa_deactivate_totp": {
+        "GET": split(staff=302, participant=404),
+        "POST": split(staff=302, participant=404),
+    },
     "mfa_generate_recovery_codes": {"GET": everyone(302), "POST": everyone(302)},
     "mfa_view_recovery_codes": {"GET": signed_in(404), "POST": signed_in(405)},
     "mfa_download_recovery_codes": {"GET": signed_in(404), "POST": signed_in(404)},
+    # WebAuthn keys: adding, editing and removing ask for a fresh authentication first
+    "mfa_list_webauthn": {"GET": signed_in(200), "POST": signed_in(405)},
+    "mfa_add_webauthn": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_edit_webauthn": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_remove_webauthn": {"GET": everyone(302), "POST": everyone(302)},
+    "mfa_reauthenticate_webauthn": {"GET": everyone(302), "POST": everyone(302)},
 }
 
 

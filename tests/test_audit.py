@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from safespace.audit import AuditPayloadError, audit_record, audit_verify
 from safespace.models import AuditEntry, AuditImmutableError
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +110,7 @@ def test_free_text_cannot_enter_an_audit_payload(alice_socialworker, payload):
 
 
 def test_a_successful_login_is_recorded(client, alice_socialworker, password):
-    credentials = {"login": alice_socialworker.username, "password": password}
-    client.post(reverse("account_login"), credentials)
+    sign_in(client, alice_socialworker, password)
     entry = AuditEntry.objects.get(action="auth.login")
     assert entry.actor == alice_socialworker
 

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from safespace.roles import Role
+from tests.conftest import sign_in
 from tests.factories import UserFactory
 
 HEADINGS = {
@@ -23,15 +24,11 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_signs_in_and_lands_on_its_own_home_page(client, cast, password, role):
-    user = cast[role]
-    response = client.post(
-        reverse("account_login"),
-        {"login": user.username, "password": password},
-        HTTP_ACCEPT_LANGUAGE="en",
-        follow=True,
-    )
-    assert response.redirect_chain[-1][0] == reverse("home")
-    assert f"<h1>{HEADINGS[role]}</h1>" in response.content.decode()
+    response = sign_in(client, cast[role], password)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<h1>{HEADINGS[role]}</h1>" in html
 
 
 @pytest.mark.django_db
