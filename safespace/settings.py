@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "safespace.middleware.SessionTimeoutMiddleware",
     "safespace.middleware.StaffMFAEnrolmentMiddleware",
 ]
 
@@ -210,7 +211,17 @@ ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous user row
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_AGE = config.env_int("SAFESPACE_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60, minimum=60)
+# Idle and absolute session limits (safespace.middleware.SessionTimeoutMiddleware).
+SAFESPACE_SESSION_IDLE_STAFF_SECONDS = config.env_int(
+    "SAFESPACE_SESSION_IDLE_STAFF_SECONDS", 30 * 60, minimum=60
+)
+SAFESPACE_SESSION_IDLE_PARTICIPANT_SECONDS = config.env_int(
+    "SAFESPACE_SESSION_IDLE_PARTICIPANT_SECONDS", 15 * 60, minimum=60
+)
+SAFESPACE_SESSION_ABSOLUTE_SECONDS = config.env_int(
+    "SAFESPACE_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60, minimum=60
+)
+SESSION_COOKIE_AGE = SAFESPACE_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "ss_session"

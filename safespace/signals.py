@@ -1,17 +1,33 @@
 """Authentication events into the audit trail. Nothing typed by anyone is kept."""
 
+import time
+
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from safespace.audit import audit_record
+from safespace.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="audit_login")
 def _login(sender, request, user, **kwargs):
+    now = int(time.time())
+    request.session[SESSION_AUTH_AT] = now
+    request.session[SESSION_SEEN_AT] = now
     audit_record(action="auth.login", actor=user)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="end_sessions_on_deactivation")
+def _end_sessions_of_deactivated(sender, instance, **kwargs):
+    if not instance.is_active:
+        for user_session in UserSession.objects.filter(user=instance):
+            user_session.end()
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="audit_logout")
