@@ -197,6 +197,19 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Throttling, counted in the shared cache (Redis in production). Failed sign-ins
+# pause an account for minutes, never for good, so nobody can lock her out for long;
+# the same budget covers MFA codes.
+# Behind the TLS proxy, the client's address is the last X-Forwarded-For hop it added.
+ALLAUTH_TRUSTED_PROXY_COUNT = config.env_int("SAFESPACE_TRUSTED_PROXY_COUNT", 0)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+}
 # Shared phones and reception computers: a session never outlives the browser.
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
