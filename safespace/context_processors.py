@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from safespace.access import can_manage_accounts
 from safespace.roles import Role, role_of
 
 
@@ -11,4 +12,5 @@ def safespace(request):
         "exit_url": settings.SAFESPACE_EXIT_URL,
         "user_role": role,
         "is_participant": role == Role.PARTICIPANT,
+        "can_manage_accounts": user is not None and can_manage_accounts(user),
     }

@@ -40,5 +40,11 @@ def role_of(user) -> Role | None:
     return getattr(user, _CACHE_ATTR)
 
 
+def role_of_any(user) -> Role | None:
+    """The role an account holds, active or not (for the coordinator's account pages)."""
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in reversed(Role) if role.value in names), None)
+
+
 def is_staff_role(user) -> bool:
     return role_of(user) in STAFF_ROLES

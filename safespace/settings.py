@@ -209,11 +209,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
     "change_password": "5/m/user",
+    # invitation codes typed on the welcome page (safespace.views.welcome)
+    "invitation_redeem": "10/m/ip,30/h/ip",
 }
 # Shared phones and reception computers: a session never outlives the browser.
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
-USERSESSIONS_TRACK_ACTIVITY = True
+# "last seen" on every request costs a write per click; creation time is enough here
+USERSESSIONS_TRACK_ACTIVITY = False
 # MFA: mandatory for staff (safespace.middleware), optional for participants.
 MFA_ADAPTER = "safespace.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -331,6 +334,8 @@ LOGGING = {
 }
 
 # --- Safespace -----------------------------------------------------------------------
+# how long an invitation code (participants and new staff) stays valid
+SAFESPACE_INVITATION_HOURS = config.env_int("SAFESPACE_INVITATION_HOURS", 72, minimum=1)
 SAFESPACE_ORGANISATION_NAME = os.environ.get("SAFESPACE_ORGANISATION_NAME", "Safespace")
 # Where the emergency-exit button sends the browser: a neutral site set by the organisation.
 SAFESPACE_EXIT_URL = os.environ.get("SAFESPACE_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -8,5 +8,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("help/exit/", views.exit_help, name="exit_help"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("team/", views.team_list, name="team_list"),
+    path("team/new/", views.team_create, name="team_create"),
+    path("team/<int:pk>/", views.team_detail, name="team_detail"),
+    path("team/<int:pk>/active/", views.team_active, name="team_active"),
+    path("team/<int:pk>/invitation/", views.team_invite, name="team_invite"),
     path("accounts/", include("allauth.urls")),
 ]

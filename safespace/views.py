@@ -1,15 +1,38 @@
+import base64
 import logging
 
+import qrcode
+import qrcode.image.svg
 import redis
+from allauth.core import ratelimit
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from safespace.roles import Role, role_of
+from safespace.access import role_required
+from safespace.forms import AccountCreateForm, RoleForm, WelcomeForm
+from safespace.models import Invitation
+from safespace.roles import Role, role_of, role_of_any
+from safespace.services import (
+    InvitationInvalid,
+    invitation_issue,
+    invitation_redeem,
+    user_active_set,
+    user_create,
+    user_role_set,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +92,143 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable"}, status=200 if healthy else 503
     )
+
+
+# --- Accounts: the coordinator's team page, and the welcome page of an invitation --------
+
+
+def _invitation_page(request, account, code):
+    """The code and its QR, shown once: printed or read out, then never retrievable."""
+    welcome_url = request.build_absolute_uri(reverse("welcome"))
+    # the code travels after '#', which browsers never send to the server or logs
+    qr = qrcode.make(f"{welcome_url}#{code}", image_factory=qrcode.image.svg.SvgPathImage)
+    qr_data_uri = "data:image/svg+xml;base64," + base64.b64encode(qr.to_string()).decode("ascii")
+    return render(
+        request,
+        "team/invitation.html",
+        {
+            "account": account,
+            "code": code,
+            "qr_data_uri": qr_data_uri,
+            "welcome_url": welcome_url,
+            "hours": settings.SAFESPACE_INVITATION_HOURS,
+        },
+    )
+
+
+@require_safe
+@role_required(Role.COORDINATOR)
+def team_list(request):
+    query = request.GET.get("q", "").strip()[:150]
+    open_invitation = Invitation.objects.filter(
+        user=OuterRef("pk"), used_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    )
+    accounts = (
+        get_user_model()
+        .objects.annotate(invitation_pending=Exists(open_invitation))
+        .prefetch_related("groups")
+        .order_by("username")
+    )
+    if query:
+        accounts = accounts.filter(username__icontains=query)
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    for account in page.object_list:
+        account.role = role_of_any(account)  # from the prefetched groups: no query
+    return render(request, "team/list.html", {"page": page, "query": query})
+
+
+@role_required(Role.COORDINATOR)
+def team_create(request):
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account = user_create(
+            username=data["username"],
+            role=Role(data["role"]),
+            password=None,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            actor=request.user,
+        )
+        _invitation, code = invitation_issue(actor=request.user, user=account)
+        return _invitation_page(request, account, code)
+    return render(request, "team/create.html", {"form": form})
+
+
+def _account_or_404(pk):
+    return get_object_or_404(get_user_model().objects.prefetch_related("groups"), pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+def team_detail(request, pk):
+    account = _account_or_404(pk)
+    role = role_of_any(account)
+    form = RoleForm(request.POST or None, initial={"role": role.value if role else None})
+    if request.method == "POST" and form.is_valid():
+        user_role_set(actor=request.user, user=account, role=Role(form.cleaned_data["role"]))
+        messages.success(request, _("The role was changed. It applies from her next click."))
+        return redirect("team_detail", pk=account.pk)
+    return render(request, "team/detail.html", {"account": account, "role": role, "form": form})
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def team_active(request, pk):
+    account = _account_or_404(pk)
+    activate = request.POST.get("active") == "1"
+    try:
+        user_active_set(actor=request.user, user=account, active=activate)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The account is active again.")
+            if activate
+            else _("The account is deactivated and all its sessions have ended."),
+        )
+    return redirect("team_detail", pk=account.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def team_invite(request, pk):
+    account = _account_or_404(pk)
+    if not account.is_active:
+        messages.error(request, _("Reactivate the account before inviting."))
+        return redirect("team_detail", pk=account.pk)
+    _invitation, code = invitation_issue(actor=request.user, user=account)
+    return _invitation_page(request, account, code)
+
+
+@never_cache
+def welcome(request):
+    """Where an invitation code becomes her own password. No account needed to reach it."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = WelcomeForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.consume(request, action="invitation_redeem"):
+            form.is_valid()
+            form.add_error(None, _("Too many tries. Please wait a few minutes and try again."))
+        elif form.is_valid():
+            try:
+                user = invitation_redeem(
+                    code=form.cleaned_data["code"], password=form.cleaned_data["password1"]
+                )
+            except InvitationInvalid:
+                form.add_error(
+                    "code",
+                    _(
+                        "This code does not work. It may be mistyped, already used or "
+                        "expired: ask your worker for a new one."
+                    ),
+                )
+            except ValidationError as error:
+                form.password_errors(error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Your password is set. Welcome."))
+                return redirect("home")
+    return render(request, "welcome.html", {"form": form})

@@ -21,6 +21,10 @@ URL_KWARGS = {
     "account_confirm_email": {"key": "not-a-real-key"},
     "account_reset_password_from_key": {"uidb36": "0", "key": "not-a-real-key"},
     "mfa_edit_webauthn": {"pk": 999999},
+    # account pages act on Eve's account
+    "team_detail": lambda cast: {"pk": cast[Role.PARTICIPANT].pk},
+    "team_active": lambda cast: {"pk": cast[Role.PARTICIPANT].pk},
+    "team_invite": lambda cast: {"pk": cast[Role.PARTICIPANT].pk},
     "mfa_remove_webauthn": {"pk": 999999},
 }
 
@@ -34,6 +38,15 @@ def everyone(status):
 
 def signed_in(status, *, anonymous=302):
     return {ANON: anonymous, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def coordinator_only(status, *, others=403, anonymous=302):
+    """Pages for coordinators alone: other roles are told no (403), strangers sent to sign in."""
+    return {
+        ANON: anonymous,
+        **dict.fromkeys(SIGNED_IN, others),
+        Role.COORDINATOR.value: status,
+    }
 
 
 def split(*, staff, participant, anonymous=302):
@@ -67,6 +80,13 @@ EXPECTED = {
     "account_reset_password_from_key_done": {"GET": everyone(200), "POST": everyone(405)},
     "account_confirm_login_code": {"GET": everyone(302), "POST": everyone(302)},
     "usersessions_list": {"GET": signed_in(200), "POST": everyone(302)},
+    # invitations: the welcome page is for people without a password yet
+    "welcome": {"GET": signed_in(302, anonymous=200), "POST": signed_in(302, anonymous=200)},
+    "team_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    "team_create": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "team_detail": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "team_active": {"GET": everyone(405), "POST": coordinator_only(302)},
+    "team_invite": {"GET": everyone(405), "POST": coordinator_only(200)},
     # allauth MFA: pages about an authenticator the user does not have answer 404
     "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
     "mfa_authenticate": {"GET": everyone(302), "POST": everyone(302)},
@@ -108,8 +128,11 @@ def all_url_names():
     return set(_walk(get_resolver()))
 
 
-def url_for(name):
-    return reverse(name, kwargs=URL_KWARGS.get(name))
+def url_for(name, cast=None):
+    kwargs = URL_KWARGS.get(name)
+    if callable(kwargs):
+        kwargs = kwargs(cast)
+    return reverse(name, kwargs=kwargs)
 
 
 def make_actor(actor, cast, mallory):
@@ -142,7 +165,7 @@ def test_access(name, method, actor, cast, mallory):
     user = make_actor(actor, cast, mallory)
     if user is not None:
         client.force_login(user)
-    response = getattr(client, method.lower())(url_for(name))
+    response = getattr(client, method.lower())(url_for(name, cast))
     expected = EXPECTED[name][method].get(actor)
     if expected is None:  # no row for this actor: deny by default
         assert response.status_code in DENIED, f"{actor} {method} {name}"

@@ -35,6 +35,15 @@
     }
   });
 
+  // Invitation QR codes carry the code after '#', which never reaches the server:
+  // fill it in, then drop it from the address bar and history.
+  var invitationForm = document.querySelector("[data-invitation-form]");
+  if (invitationForm && window.location.hash.length > 1) {
+    var codeField = invitationForm.querySelector("input[name=code]");
+    if (codeField) codeField.value = decodeURIComponent(window.location.hash.slice(1));
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+
   // Back/forward cache would show the page again: hide it if restored from there.
   window.addEventListener("pageshow", function (event) {
     if (event.persisted && document.documentElement.classList.contains("is-exiting")) {

@@ -169,3 +169,31 @@ def test_signing_out_returns_to_the_login_page_and_closes_the_session(
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile("^" + re.escape(live_server.url + LOGIN_PATH)))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_a_coordinator_invites_a_participant_who_sets_her_own_password_from_the_qr_link(
+    dana_coordinator, password, live_server, page, new_page, axe_check
+):
+    """The invitation round trip: create her account, hand over the code, she picks a password."""
+    sign_in(page, live_server, dana_coordinator, password)
+    page.get_by_role("link", name="Accounts").click()
+    axe_check(page)
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("Username").fill("lune")
+    page.get_by_label("Role").select_option("participant")
+    axe_check(page)
+    page.get_by_role("button", name="Create and get the invitation").click()
+    code = page.locator(".invitation-code").inner_text()
+    axe_check(page)
+
+    # the QR code opens the welcome page with the code after '#'
+    her = new_page(phone=True)
+    her.goto(f"{live_server.url}/welcome/#{code}")
+    expect(her.get_by_label("Invitation code")).to_have_value(code)
+    assert "#" not in her.url  # the code left the address bar and history
+    axe_check(her)
+    her.get_by_label("Choose a password").fill("a-long-new-password-42")
+    her.get_by_label("Type the same password again").fill("a-long-new-password-42")
+    her.get_by_role("button", name="Set my password").click()
+    expect(her).to_have_url(live_server.url + "/")
+    expect(her.get_by_role("heading", level=1)).to_have_text("My space")
