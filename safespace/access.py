@@ -33,3 +33,32 @@ def role_required(*roles: Role):
 
 def can_manage_accounts(user) -> bool:
     return role_of(user) == Role.COORDINATOR
+
+
+# --- Field-level rules ---------------------------------------------------------------
+# What each role may read of a participant's file, once the file is in her scope
+# (cases.querysets.ParticipantQuerySet.visible_to). Templates and forms ask here.
+_FULL_FILE = frozenset({"reference", "known_as", "legal_name", "phone", "notes"})
+PARTICIPANT_READABLE = {
+    Role.COORDINATOR: _FULL_FILE,
+    Role.SOCIAL_WORKER: _FULL_FILE,
+    # peer workers support her as peers: not her identity papers, contacts or professionals' notes
+    Role.PEER_WORKER: frozenset({"reference", "known_as"}),
+    Role.VOLUNTEER: frozenset({"known_as"}),
+    Role.PARTICIPANT: frozenset({"known_as", "legal_name", "phone"}),
+}
+
+# Who may open a file outside her scope by giving a reason (never volunteers).
+BREAK_GLASS_ROLES = frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER})
+
+
+def participant_readable_fields(user) -> frozenset[str]:
+    return PARTICIPANT_READABLE.get(role_of(user), frozenset())
+
+
+def can_break_glass(user) -> bool:
+    return role_of(user) in BREAK_GLASS_ROLES
+
+
+def can_review_break_glass(user) -> bool:
+    return role_of(user) == Role.COORDINATOR

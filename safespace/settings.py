@@ -336,6 +336,8 @@ LOGGING = {
 # --- Safespace -----------------------------------------------------------------------
 # how long an invitation code (participants and new staff) stays valid
 SAFESPACE_INVITATION_HOURS = config.env_int("SAFESPACE_INVITATION_HOURS", 72, minimum=1)
+# how long a break-glass opening of a file outside one's scope lasts
+SAFESPACE_BREAK_GLASS_HOURS = config.env_int("SAFESPACE_BREAK_GLASS_HOURS", 2, minimum=1)
 SAFESPACE_ORGANISATION_NAME = os.environ.get("SAFESPACE_ORGANISATION_NAME", "Safespace")
 # Where the emergency-exit button sends the browser: a neutral site set by the organisation.
 SAFESPACE_EXIT_URL = os.environ.get("SAFESPACE_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("team/<int:pk>/", views.team_detail, name="team_detail"),
     path("team/<int:pk>/active/", views.team_active, name="team_active"),
     path("team/<int:pk>/invitation/", views.team_invite, name="team_invite"),
+    path("people/", include("cases.urls")),
     path("accounts/", include("allauth.urls")),
 ]

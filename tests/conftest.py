@@ -73,3 +73,28 @@ def sign_in(client, user, password, **extra):
             reverse("mfa_authenticate"), {"code": current_totp_code(user)}, **extra
         )
     return response
+
+
+PLANTED = {
+    "known_as": "Soleil",
+    "legal_name": "Marguerite Planted-Legalname",
+    "phone": "+33 6 99 88 77 66",
+    "notes": "Planted note: she fears the man at the station",
+}
+
+
+@pytest.fixture
+def eve_file(eve_participant, alice_socialworker, bea_peerworker):
+    """Eve's file, with planted values, supported by Alice (key worker) and Bea (peer worker)."""
+    from cases.models import Assignment, Participant
+
+    participant = Participant.objects.create(
+        reference="SS-2026-0042", account=eve_participant, **PLANTED
+    )
+    Assignment.objects.create(
+        participant=participant, worker=alice_socialworker, kind=Assignment.Kind.KEY_WORKER
+    )
+    Assignment.objects.create(
+        participant=participant, worker=bea_peerworker, kind=Assignment.Kind.PEER_WORKER
+    )
+    return participant

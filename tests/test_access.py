@@ -5,6 +5,8 @@ deciding, here, who may reach it. Actors: anonymous, each role, and `mallory`, a
 participant trying to reach someone else's data.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -22,9 +24,12 @@ URL_KWARGS = {
     "account_reset_password_from_key": {"uidb36": "0", "key": "not-a-real-key"},
     "mfa_edit_webauthn": {"pk": 999999},
     # account pages act on Eve's account
-    "team_detail": lambda cast: {"pk": cast[Role.PARTICIPANT].pk},
-    "team_active": lambda cast: {"pk": cast[Role.PARTICIPANT].pk},
-    "team_invite": lambda cast: {"pk": cast[Role.PARTICIPANT].pk},
+    "team_detail": lambda ctx: {"pk": ctx["cast"][Role.PARTICIPANT].pk},
+    "team_active": lambda ctx: {"pk": ctx["cast"][Role.PARTICIPANT].pk},
+    "team_invite": lambda ctx: {"pk": ctx["cast"][Role.PARTICIPANT].pk},
+    # Eve's file: Alice is her key worker, Bea her peer worker; Dana and Chloe are not assigned
+    "participant_detail": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "break_glass_mark_reviewed": lambda ctx: {"pk": ctx["grant"].pk},
     "mfa_remove_webauthn": {"pk": 999999},
 }
 
@@ -87,6 +92,26 @@ EXPECTED = {
     "team_detail": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
     "team_active": {"GET": everyone(405), "POST": coordinator_only(302)},
     "team_invite": {"GET": everyone(405), "POST": coordinator_only(200)},
+    # her file: assigned workers only; out of scope is 404, never a hint it exists
+    "participant_detail": {
+        "GET": {
+            ANON: 302,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 200,
+            Role.COORDINATOR.value: 404,
+            Role.VOLUNTEER.value: 404,
+            Role.PARTICIPANT.value: 403,
+            MALLORY: 403,
+        },
+        "POST": everyone(405),
+    },
+    # break-glass asks for the password again first (302), and is never for volunteers
+    "break_glass": {
+        "GET": {**signed_in(302), Role.PARTICIPANT.value: 302, MALLORY: 302},
+        "POST": {**signed_in(302), Role.PARTICIPANT.value: 302, MALLORY: 302},
+    },
+    "break_glass_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    "break_glass_mark_reviewed": {"GET": everyone(405), "POST": coordinator_only(302)},
     # allauth MFA: pages about an authenticator the user does not have answer 404
     "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
     "mfa_authenticate": {"GET": everyone(302), "POST": everyone(302)},
@@ -128,10 +153,10 @@ def all_url_names():
     return set(_walk(get_resolver()))
 
 
-def url_for(name, cast=None):
+def url_for(name, ctx=None):
     kwargs = URL_KWARGS.get(name)
     if callable(kwargs):
-        kwargs = kwargs(cast)
+        kwargs = kwargs(ctx)
     return reverse(name, kwargs=kwargs)
 
 
@@ -160,12 +185,19 @@ CASES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "actor"), CASES)
-def test_access(name, method, actor, cast, mallory):
+def test_access(name, method, actor, cast, mallory, eve_file, dana_coordinator):
+    from cases.services import break_glass_open
+
+    grant = break_glass_open(user=dana_coordinator, participant=eve_file, reason="x" * 20)
+    grant.created_at -= timedelta(hours=3)  # over: no access left
+    grant.expires_at -= timedelta(hours=3)
+    grant.save()
+    ctx = {"cast": cast, "eve_file": eve_file, "grant": grant}
     client = Client()
     user = make_actor(actor, cast, mallory)
     if user is not None:
         client.force_login(user)
-    response = getattr(client, method.lower())(url_for(name, cast))
+    response = getattr(client, method.lower())(url_for(name, ctx))
     expected = EXPECTED[name][method].get(actor)
     if expected is None:  # no row for this actor: deny by default
         assert response.status_code in DENIED, f"{actor} {method} {name}"

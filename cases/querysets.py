@@ -1,0 +1,30 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from safespace.roles import Role, role_of
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The files this user may open: the one entry point of every view of a file.
+
+        Coordinators, social and peer workers: participants with an open
+        assignment to them, plus files opened through a live break-glass.
+        A participant: her own file only. Volunteers and anyone else: none.
+        Django permissions (including django-guardian's global ones given to a
+        group) are deliberately not consulted: they must never widen this.
+        """
+        role = role_of(user)
+        if role is None:
+            return self.none()
+        if role == Role.PARTICIPANT:
+            return self.filter(account=user)
+        if role == Role.VOLUNTEER:
+            return self.none()
+        assigned = self.filter(assignments__worker=user, assignments__ended_at__isnull=True)
+        broken_glass = self.filter(
+            break_glass_grants__user=user, break_glass_grants__expires_at__gt=timezone.now()
+        )
+        # ids, not a join across both relations: a join would multiply rows
+        return self.filter(Q(pk__in=assigned.values("pk")) | Q(pk__in=broken_glass.values("pk")))

@@ -1,0 +1,73 @@
+"""Writes on participants' files. Each records its audit entry in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Assignment, BreakGlassGrant, Participant
+from safespace.audit import audit_record
+
+
+@transaction.atomic
+def assignment_begin(*, actor, participant: Participant, worker, kind: str) -> Assignment:
+    assignment = Assignment.objects.create(participant=participant, worker=worker, kind=kind)
+    audit_record(
+        action="assignment.begun",
+        actor=actor,
+        target=assignment,
+        participant_id=participant.pk,
+        payload={"kind": kind},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, actor, assignment: Assignment) -> None:
+    """End an assignment; the worker loses access on her very next request."""
+    assignment.ended_at = timezone.now()
+    assignment.save(update_fields=["ended_at"])
+    audit_record(
+        action="assignment.ended",
+        actor=actor,
+        target=assignment,
+        participant_id=assignment.participant_id,
+    )
+
+
+@transaction.atomic
+def break_glass_open(*, user, participant: Participant, reason: str) -> BreakGlassGrant:
+    """Open a file outside one's scope for SAFESPACE_BREAK_GLASS_HOURS, recording why."""
+    now = timezone.now()
+    grant = BreakGlassGrant.objects.create(
+        user=user,
+        participant=participant,
+        reason=reason,
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.SAFESPACE_BREAK_GLASS_HOURS),
+    )
+    audit_record(
+        action="break_glass.opened",
+        actor=user,
+        target=grant,
+        participant_id=participant.pk,
+        payload={"grant_id": grant.pk},
+    )
+    return grant
+
+
+@transaction.atomic
+def break_glass_review(*, reviewer, grant: BreakGlassGrant) -> None:
+    grant.reviewed_by = reviewer
+    grant.reviewed_at = timezone.now()
+    grant.save(update_fields=["reviewed_by", "reviewed_at"])
+    audit_record(
+        action="break_glass.reviewed",
+        actor=reviewer,
+        target=grant,
+        participant_id=grant.participant_id,
+        payload={"grant_id": grant.pk},
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cases import views
+
+urlpatterns = [
+    path("<int:pk>/", views.participant_detail, name="participant_detail"),
+    path("break-glass/", views.break_glass, name="break_glass"),
+    path("break-glass/review/", views.break_glass_list, name="break_glass_list"),
+    path(
+        "break-glass/<int:pk>/reviewed/",
+        views.break_glass_mark_reviewed,
+        name="break_glass_mark_reviewed",
+    ),
+]

@@ -1,0 +1,102 @@
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from cases.forms import BreakGlassForm
+from cases.models import BreakGlassGrant, Participant
+from cases.services import break_glass_open, break_glass_review
+from safespace.access import (
+    can_break_glass,
+    can_review_break_glass,
+    participant_readable_fields,
+    role_required,
+)
+from safespace.audit import audit_record
+from safespace.roles import STAFF_ROLES, Role, role_of
+
+
+@require_safe
+@role_required(*STAFF_ROLES)
+def participant_detail(request, pk):
+    """Her file, as far as the reader's role allows; out of scope is 404."""
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    live_grant = participant.break_glass_grants.filter(
+        user=request.user, expires_at__gt=timezone.now()
+    ).exists()
+    audit_record(
+        action="participant.viewed",
+        actor=request.user,
+        target=participant,
+        participant_id=participant.pk,
+        payload={"section": "summary", "via": "break_glass" if live_grant else "assignment"},
+    )
+    return render(
+        request,
+        "cases/participant_detail.html",
+        {
+            "participant": participant,
+            "readable": participant_readable_fields(request.user),
+            "via_break_glass": live_grant,
+            "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
+        },
+    )
+
+
+@reauthentication_required
+def break_glass(request):
+    """Open a file outside one's scope: a written reason, re-authentication, a time limit."""
+    if not request.user.is_authenticated or role_of(request.user) not in STAFF_ROLES:
+        raise Http404
+    if not can_break_glass(request.user):
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        participant = Participant.objects.filter(reference=form.cleaned_data["reference"]).first()
+        if participant is None:
+            form.add_error("reference", _("No file has this reference. Check it and try again."))
+        else:
+            break_glass_open(
+                user=request.user, participant=participant, reason=form.cleaned_data["reason"]
+            )
+            messages.warning(
+                request,
+                _("You opened this file outside your caseload. Coordinators will review it."),
+            )
+            return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "cases/break_glass.html",
+        {"form": form, "hours": settings.SAFESPACE_BREAK_GLASS_HOURS},
+    )
+
+
+@require_safe
+@role_required(Role.COORDINATOR)
+def break_glass_list(request):
+    grants = BreakGlassGrant.objects.select_related("user", "participant", "reviewed_by")
+    if request.GET.get("show") != "all":
+        grants = grants.filter(reviewed_at__isnull=True)
+    page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/break_glass_list.html",
+        {"page": page, "show_all": request.GET.get("show") == "all"},
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def break_glass_mark_reviewed(request, pk):
+    if not can_review_break_glass(request.user):
+        raise PermissionDenied
+    grant = get_object_or_404(BreakGlassGrant, pk=pk, reviewed_at__isnull=True)
+    break_glass_review(reviewer=request.user, grant=grant)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect("break_glass_list")
