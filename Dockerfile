@@ -33,4 +33,4 @@ RUN DJANGO_DEBUG=1 SAFESPACE_VAR_DIR=/tmp/build-var python manage.py compiletran
 ENV DJANGO_STATIC_ROOT=/app/staticfiles
 USER safespace
 EXPOSE 8000
-CMD ["gunicorn", "safespace.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "safespace.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(t)s %(m)s %(s)s %(b)s %(M)sms"]

@@ -325,11 +325,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "safespace.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own 'Bad request' lines can quote a Host header; warnings are enough
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # the development server's request lines, through the redacting handler
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -75,3 +75,12 @@ def test_env_example_lists_every_required_variable_with_no_value_for_secrets():
         assert values[name] == "", f"{name} must be left empty in .env.example"
     assert values["DJANGO_DEBUG"] == "0"
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_gunicorn_access_logs_carry_no_paths(compose):
+    """Paths can hold one-time tokens (password reset links): the access log omits them."""
+    command = compose["services"]["web"]["command"]
+    log_format = command[command.index("--access-logformat") + 1]
+    assert "%(U)s" not in log_format and "%(r)s" not in log_format and "%(q)s" not in log_format
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "--access-logformat" in dockerfile
