@@ -35,6 +35,10 @@ def can_manage_accounts(user) -> bool:
     return role_of(user) == Role.COORDINATOR
 
 
+def can_read_audit(user) -> bool:
+    return role_of(user) == Role.COORDINATOR
+
+
 # --- Field-level rules ---------------------------------------------------------------
 # What each role may read of a participant's file, once the file is in her scope
 # (cases.querysets.ParticipantQuerySet.visible_to). Templates and forms ask here.

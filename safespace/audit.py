@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safespace.models import AuditEntry
 
@@ -154,3 +155,32 @@ def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
         expected_prev = entry.hash
         checked += 1
     return ChainReport(checked, None)
+
+
+# What coordinators read in the audit browser; unknown actions show their identifier.
+ACTION_LABELS = {
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "auth.login_failed": _("Failed sign-in"),
+    "auth.password_changed": _("Changed password"),
+    "auth.password_reset": _("Reset password"),
+    "mfa.added": _("Added a sign-in method"),
+    "mfa.removed": _("Removed a sign-in method"),
+    "mfa.reset": _("Reset recovery codes"),
+    "mfa.failed": _("Wrong sign-in code"),
+    "account.created": _("Account created"),
+    "account.role_changed": _("Role changed"),
+    "account.deactivated": _("Account deactivated"),
+    "account.reactivated": _("Account reactivated"),
+    "invitation.issued": _("Invitation given"),
+    "invitation.redeemed": _("Invitation used"),
+    "assignment.begun": _("Assigned to a participant"),
+    "assignment.ended": _("Assignment ended"),
+    "participant.viewed": _("Opened a file"),
+    "break_glass.opened": _("Opened a file outside caseload"),
+    "break_glass.reviewed": _("Reviewed an opening"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

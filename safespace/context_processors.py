@@ -1,6 +1,11 @@
 from django.conf import settings
 
-from safespace.access import can_break_glass, can_manage_accounts, can_review_break_glass
+from safespace.access import (
+    can_break_glass,
+    can_manage_accounts,
+    can_read_audit,
+    can_review_break_glass,
+)
 from safespace.roles import Role, role_of
 
 
@@ -13,6 +18,7 @@ def safespace(request):
         "user_role": role,
         "is_participant": role == Role.PARTICIPANT,
         "can_manage_accounts": user is not None and can_manage_accounts(user),
+        "can_read_audit": user is not None and can_read_audit(user),
         "can_break_glass": user is not None and can_break_glass(user),
         "can_review_break_glass": user is not None and can_review_break_glass(user),
     }

@@ -61,3 +61,38 @@ class WelcomeForm(forms.Form):
     def password_errors(self, error):
         """Put a password-validation failure next to the password field."""
         self.add_error("password1", error)
+
+
+class AuditFilterForm(forms.Form):
+    participant = forms.CharField(
+        label=_("File reference"),
+        required=False,
+        max_length=20,
+        help_text=_("Everyone who opened or changed her file."),
+    )
+    user = forms.CharField(label=_("Username"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("What happened"), required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from safespace.audit import ACTION_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Anything"))] + [
+            (key, label) for key, label in ACTION_LABELS.items()
+        ]
+
+    def clean_participant(self):
+        return self.cleaned_data["participant"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("This date is before the start date."))
+        return cleaned

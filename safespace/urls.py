@@ -14,6 +14,7 @@ urlpatterns = [
     path("team/<int:pk>/", views.team_detail, name="team_detail"),
     path("team/<int:pk>/active/", views.team_active, name="team_active"),
     path("team/<int:pk>/invitation/", views.team_invite, name="team_invite"),
+    path("audit/", views.audit_list, name="audit_list"),
     path("people/", include("cases.urls")),
     path("accounts/", include("allauth.urls")),
 ]

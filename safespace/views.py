@@ -1,5 +1,6 @@
 import base64
 import logging
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -22,8 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from safespace.access import role_required
-from safespace.forms import AccountCreateForm, RoleForm, WelcomeForm
-from safespace.models import Invitation
+from safespace.audit import action_label
+from safespace.forms import AccountCreateForm, AuditFilterForm, RoleForm, WelcomeForm
+from safespace.models import AuditEntry, Invitation
 from safespace.roles import Role, role_of, role_of_any
 from safespace.services import (
     InvitationInvalid,
@@ -134,7 +136,8 @@ def team_list(request):
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
     for account in page.object_list:
         account.role = role_of_any(account)  # from the prefetched groups: no query
-    return render(request, "team/list.html", {"page": page, "query": query})
+    filters = urlencode({"q": query}) if query else ""
+    return render(request, "team/list.html", {"page": page, "query": query, "filters": filters})
 
 
 @role_required(Role.COORDINATOR)
@@ -232,3 +235,46 @@ def welcome(request):
                 messages.success(request, _("Your password is set. Welcome."))
                 return redirect("home")
     return render(request, "welcome.html", {"form": form})
+
+
+@require_safe
+@role_required(Role.COORDINATOR)
+def audit_list(request):
+    """The audit trail, filtered; for one file it answers 'who looked at my file?'."""
+    from cases.models import Participant
+
+    form = AuditFilterForm(request.GET or None)
+    entries = AuditEntry.objects.select_related("actor").order_by("-id")
+    unknown_reference = False
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["participant"]:
+            participant = Participant.objects.filter(reference=data["participant"]).first()
+            unknown_reference = participant is None
+            entries = entries.filter(participant_id=participant.pk if participant else -1)
+        if data["user"]:
+            entries = entries.filter(actor__username__iexact=data["user"])
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["since"]:
+            entries = entries.filter(created_at__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(created_at__date__lte=data["until"])
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    ids = {entry.participant_id for entry in page.object_list if entry.participant_id}
+    references = dict(Participant.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    for entry in page.object_list:
+        entry.label = action_label(entry.action)
+        entry.participant_reference = references.get(entry.participant_id, "")
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters.urlencode(),
+            "unknown_reference": unknown_reference,
+        },
+    )

@@ -111,6 +111,7 @@ EXPECTED = {
         "POST": {**signed_in(302), Role.PARTICIPANT.value: 302, MALLORY: 302},
     },
     "break_glass_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    "audit_list": {"GET": coordinator_only(200), "POST": everyone(405)},
     "break_glass_mark_reviewed": {"GET": everyone(405), "POST": coordinator_only(302)},
     # allauth MFA: pages about an authenticator the user does not have answer 404
     "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
