@@ -19,3 +19,20 @@ class BreakGlassForm(forms.Form):
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip().upper()
+
+
+class ParticipantInviteForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username she will type"),
+        max_length=150,
+        help_text=_("Choose it with her: not her real name. Letters, digits and @ . + - _ only."),
+    )
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        get_user_model().username_validator(username)
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken. Choose another."))
+        return username

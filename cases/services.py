@@ -71,3 +71,23 @@ def break_glass_review(*, reviewer, grant: BreakGlassGrant) -> None:
         participant_id=grant.participant_id,
         payload={"grant_id": grant.pk},
     )
+
+
+@transaction.atomic
+def participant_invite(*, actor, participant: Participant, username: str = ""):
+    """Give her a one-time code to her own space, creating her account the first time.
+
+    Returns (account, code). The code is shown once and kept nowhere.
+    """
+    from safespace.roles import Role
+    from safespace.services import invitation_issue, user_create
+
+    # lock her file so two workers cannot create two accounts for her
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    account = participant.account
+    if account is None:
+        account = user_create(username=username, role=Role.PARTICIPANT, password=None, actor=actor)
+        participant.account = account
+        participant.save(update_fields=["account"])
+    _invitation, code = invitation_issue(actor=actor, user=account)
+    return account, code

@@ -4,6 +4,7 @@ from cases import views
 
 urlpatterns = [
     path("<int:pk>/", views.participant_detail, name="participant_detail"),
+    path("<int:pk>/invitation/", views.participant_invite_view, name="participant_invite"),
     path("break-glass/", views.break_glass, name="break_glass"),
     path("break-glass/review/", views.break_glass_list, name="break_glass_list"),
     path(

@@ -9,17 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cases.forms import BreakGlassForm
+from cases.forms import BreakGlassForm, ParticipantInviteForm
 from cases.models import BreakGlassGrant, Participant
-from cases.services import break_glass_open, break_glass_review
+from cases.services import break_glass_open, break_glass_review, participant_invite
 from safespace.access import (
     can_break_glass,
+    can_invite_participant,
     can_review_break_glass,
     participant_readable_fields,
     role_required,
 )
 from safespace.audit import audit_record
 from safespace.roles import STAFF_ROLES, Role, role_of
+from safespace.views import invitation_page
 
 
 @require_safe
@@ -45,7 +47,30 @@ def participant_detail(request, pk):
             "readable": participant_readable_fields(request.user),
             "via_break_glass": live_grant,
             "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
+            "can_invite": can_invite_participant(request.user, participant),
         },
+    )
+
+
+@role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
+def participant_invite_view(request, pk):
+    """Her key worker hands her a code to her own space (creating her account the first time)."""
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    if not can_invite_participant(request.user, participant):
+        raise PermissionDenied
+    needs_account = participant.account is None
+    form = ParticipantInviteForm(request.POST or None) if needs_account else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        account, code = participant_invite(
+            actor=request.user,
+            participant=participant,
+            username=form.cleaned_data["username"] if form else "",
+        )
+        return invitation_page(request, account, code, back=participant)
+    return render(
+        request,
+        "cases/participant_invite.html",
+        {"participant": participant, "form": form, "needs_account": needs_account},
     )
 
 

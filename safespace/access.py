@@ -66,3 +66,15 @@ def can_break_glass(user) -> bool:
 
 def can_review_break_glass(user) -> bool:
     return role_of(user) == Role.COORDINATOR
+
+
+def can_invite_participant(user, participant) -> bool:
+    """Her key worker (or a coordinator) gives her the code to her own space."""
+    from cases.models import Assignment
+
+    role = role_of(user)
+    if role == Role.COORDINATOR:
+        return True
+    return role == Role.SOCIAL_WORKER and participant.assignments.filter(
+        worker=user, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
+    ).exists()

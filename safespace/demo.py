@@ -64,6 +64,38 @@ def demo_organisation_create(*, password: str) -> None:
         if account.role in STAFF_ROLES:
             TOTP.activate(user, generate_totp_secret())
             RecoveryCodes.activate(user)
+    _demo_files_create()
+
+
+# Invented files, so the demo shows a caseload; the participants issue adds many more.
+DEMO_FILES = (
+    ("SS-2026-0001", "Eve", "Eve Martin", "+33 6 00 00 00 01", "eve"),
+    ("SS-2026-0002", "Lune", "Amina Diallo", "+33 6 00 00 00 02", None),
+    ("SS-2026-0003", "Rose", "Ioana Popescu", "", None),
+    ("SS-2026-0004", "Nina", "Grace Okafor", "+33 6 00 00 00 04", None),
+)
+
+
+def _demo_files_create() -> None:
+    from cases.models import Assignment, Participant
+
+    users = get_user_model().objects.in_bulk(["alice", "bea", "eve"], field_name="username")
+    for reference, known_as, legal_name, phone, account in DEMO_FILES:
+        participant = Participant.objects.create(
+            reference=reference,
+            known_as=known_as,
+            legal_name=legal_name,
+            phone=phone,
+            notes="Invented demo note: prefers appointments in the morning.",
+            account=users.get(account) if account else None,
+        )
+        Assignment.objects.create(
+            participant=participant, worker=users["alice"], kind=Assignment.Kind.KEY_WORKER
+        )
+        if known_as in ("Eve", "Lune"):
+            Assignment.objects.create(
+                participant=participant, worker=users["bea"], kind=Assignment.Kind.PEER_WORKER
+            )
 
 
 def demo_totp_code_for(user) -> str:

@@ -51,8 +51,20 @@ HOME_TEMPLATES = {
 @login_required
 def home(request):
     """Each role lands on its own home page; an account without a role is told why."""
-    template = HOME_TEMPLATES.get(role_of(request.user), "home/no_role.html")
-    return render(request, template)
+    from cases.models import BreakGlassGrant, Participant
+
+    role = role_of(request.user)
+    context = {}
+    if role in (Role.SOCIAL_WORKER, Role.PEER_WORKER):
+        caseload = Participant.objects.visible_to(request.user).filter(
+            assignments__worker=request.user, assignments__ended_at__isnull=True
+        )
+        context["caseload"] = caseload.order_by("reference")[:100]
+    if role == Role.COORDINATOR:
+        context["openings_to_review"] = BreakGlassGrant.objects.filter(
+            reviewed_at__isnull=True
+        ).count()
+    return render(request, HOME_TEMPLATES.get(role, "home/no_role.html"), context)
 
 
 @require_safe
@@ -99,8 +111,11 @@ def healthz(request):
 # --- Accounts: the coordinator's team page, and the welcome page of an invitation --------
 
 
-def _invitation_page(request, account, code):
-    """The code and its QR, shown once: printed or read out, then never retrievable."""
+def invitation_page(request, account, code, back=None):
+    """The code and its QR, shown once: printed or read out, then never retrievable.
+
+    ``back`` is her file when the invitation was given from it.
+    """
     welcome_url = request.build_absolute_uri(reverse("welcome"))
     # the code travels after '#', which browsers never send to the server or logs
     qr = qrcode.make(f"{welcome_url}#{code}", image_factory=qrcode.image.svg.SvgPathImage)
@@ -114,6 +129,9 @@ def _invitation_page(request, account, code):
             "qr_data_uri": qr_data_uri,
             "welcome_url": welcome_url,
             "hours": settings.SAFESPACE_INVITATION_HOURS,
+            "back_url": reverse("participant_detail", args=[back.pk])
+            if back is not None
+            else reverse("team_detail", args=[account.pk]),
         },
     )
 
@@ -155,7 +173,7 @@ def team_create(request):
             actor=request.user,
         )
         _invitation, code = invitation_issue(actor=request.user, user=account)
-        return _invitation_page(request, account, code)
+        return invitation_page(request, account, code)
     return render(request, "team/create.html", {"form": form})
 
 
@@ -202,7 +220,7 @@ def team_invite(request, pk):
         messages.error(request, _("Reactivate the account before inviting."))
         return redirect("team_detail", pk=account.pk)
     _invitation, code = invitation_issue(actor=request.user, user=account)
-    return _invitation_page(request, account, code)
+    return invitation_page(request, account, code)
 
 
 @never_cache

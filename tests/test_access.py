@@ -30,6 +30,7 @@ URL_KWARGS = {
     # Eve's file: Alice is her key worker, Bea her peer worker; Dana and Chloe are not assigned
     "participant_detail": lambda ctx: {"pk": ctx["eve_file"].pk},
     "break_glass_mark_reviewed": lambda ctx: {"pk": ctx["grant"].pk},
+    "participant_invite": lambda ctx: {"pk": ctx["eve_file"].pk},
     "mfa_remove_webauthn": {"pk": 999999},
 }
 
@@ -104,6 +105,19 @@ EXPECTED = {
             MALLORY: 403,
         },
         "POST": everyone(405),
+    },
+    # only her key worker gives her a code (coordinators too, within their scope)
+    "participant_invite": {
+        method: {
+            ANON: 302,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 403,
+            Role.COORDINATOR.value: 404,
+            Role.VOLUNTEER.value: 403,
+            Role.PARTICIPANT.value: 403,
+            MALLORY: 403,
+        }
+        for method in ("GET", "POST")
     },
     # break-glass asks for the password again first (302), and is never for volunteers
     "break_glass": {

@@ -101,3 +101,21 @@ def test_an_unknown_page_gets_a_calm_not_found_page(client):
     html = response.content.decode()
     assert "<h1>Page not found</h1>" in html
     assert "you do not have access to it" in html
+
+
+@pytest.mark.django_db
+def test_a_social_worker_sees_her_caseload_on_her_home_page(client, alice_socialworker, eve_file):
+    client.force_login(alice_socialworker)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Soleil" in html
+    assert reverse("participant_detail", args=[eve_file.pk]) in html
+
+
+@pytest.mark.django_db
+def test_a_coordinator_sees_openings_waiting_for_review(client, dana_coordinator, eve_file):
+    from cases.services import break_glass_open
+
+    break_glass_open(user=dana_coordinator, participant=eve_file, reason="Urgent safety call.")
+    client.force_login(dana_coordinator)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 file opened outside a caseload is waiting for your review." in html

@@ -58,3 +58,15 @@ def test_seed_demo_can_reset_lost_passwords(settings):
     assert new != old
     assert authenticate(username="eve", password=new) is not None
     assert authenticate(username="eve", password=old) is None
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_alice_a_caseload_and_eve_her_file(settings):
+    from cases.models import Participant
+
+    settings.DEBUG = True
+    seed()
+    alice = get_user_model().objects.get(username="alice")
+    eve = get_user_model().objects.get(username="eve")
+    assert Participant.objects.visible_to(alice).count() == 4
+    assert Participant.objects.visible_to(eve).get().known_as == "Eve"

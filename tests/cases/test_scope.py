@@ -204,3 +204,30 @@ def test_an_unknown_reference_is_explained_next_to_the_field(dana_coordinator, p
     )
     assert "No file has this reference." in response.content.decode()
     assert "A reason that is long enough." in response.content.decode()
+
+
+# --- her own space ---------------------------------------------------------------------
+
+
+def test_her_key_worker_creates_her_account_and_gives_her_a_code(alice_socialworker):
+    lune = Participant.objects.create(reference="SS-2026-0100", known_as="Lune")
+    Assignment.objects.create(
+        participant=lune, worker=alice_socialworker, kind=Assignment.Kind.KEY_WORKER
+    )
+    client = Client()
+    client.force_login(alice_socialworker)
+    url = reverse("participant_invite", args=[lune.pk])
+    assert "Username she will type" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(url, {"username": "etoile"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert 'class="invitation-code"' in response.content.decode()
+    lune.refresh_from_db()
+    assert lune.account.username == "etoile"
+    assert Participant.objects.visible_to(lune.account).get() == lune
+
+
+def test_a_peer_worker_cannot_give_her_a_code(bea_peerworker, eve_file):
+    client = Client()
+    client.force_login(bea_peerworker)
+    assert client.post(reverse("participant_invite", args=[eve_file.pk])).status_code == 403
+    html = file_page(bea_peerworker, eve_file).content.decode()
+    assert reverse("participant_invite", args=[eve_file.pk]) not in html
