@@ -197,3 +197,23 @@ def test_a_coordinator_invites_a_participant_who_sets_her_own_password_from_the_
     her.get_by_role("button", name="Set my password").click()
     expect(her).to_have_url(live_server.url + "/")
     expect(her.get_by_role("heading", level=1)).to_have_text("My space")
+
+
+def test_her_key_worker_opens_her_file_from_the_caseload_and_a_peer_worker_sees_less(
+    alice_socialworker, bea_peerworker, eve_file, password, live_server, page, new_page, axe_check
+):
+    """The file page is accessible, and tells a peer worker why details are withheld."""
+    sign_in(page, live_server, alice_socialworker, password)
+    axe_check(page)
+    page.get_by_role("link", name="Soleil").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Soleil")
+    expect(page.get_by_text("Marguerite Planted-Legalname")).to_be_visible()
+    axe_check(page)
+
+    phone = new_page(phone=True)
+    sign_in(phone, live_server, bea_peerworker, password)
+    phone.get_by_role("link", name="Soleil").click()
+    expect(phone.get_by_text("Only her key worker can see contact details.")).to_be_visible()
+    assert "Marguerite" not in phone.content()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    axe_check(phone)
