@@ -36,3 +36,36 @@ class ParticipantInviteForm(forms.Form):
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is already taken. Choose another."))
         return username
+
+
+class AssignmentForm(forms.Form):
+    worker = forms.ModelChoiceField(label=_("Worker"), queryset=None)
+    kind = forms.ChoiceField(label=_("As"), choices=())
+
+    def __init__(self, *args, participant=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from cases.models import Assignment
+        from safespace.roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        self.fields["worker"].queryset = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                groups__name__in=[Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value],
+            )
+            .order_by("username")
+            .distinct()
+        )
+        self.fields["kind"].choices = Assignment.Kind.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        worker = cleaned.get("worker")
+        if worker and self.participant.assignments.filter(
+            worker=worker, ended_at__isnull=True
+        ).exists():
+            self.add_error("worker", _("This worker is already assigned to her."))
+        return cleaned

@@ -5,6 +5,9 @@ from cases import views
 urlpatterns = [
     path("<int:pk>/", views.participant_detail, name="participant_detail"),
     path("<int:pk>/invitation/", views.participant_invite_view, name="participant_invite"),
+    path("<int:pk>/assignments/", views.participant_assignments, name="participant_assignments"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
+    path("assignments/<int:pk>/end/", views.assignment_end_view, name="assignment_end"),
     path("break-glass/", views.break_glass, name="break_glass"),
     path("break-glass/review/", views.break_glass_list, name="break_glass_list"),
     path(

@@ -1,17 +1,26 @@
+from urllib.parse import urlencode
+
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cases.forms import BreakGlassForm, ParticipantInviteForm
-from cases.models import BreakGlassGrant, Participant
-from cases.services import break_glass_open, break_glass_review, participant_invite
+from cases.forms import AssignmentForm, BreakGlassForm, ParticipantInviteForm
+from cases.models import Assignment, BreakGlassGrant, Participant
+from cases.services import (
+    assignment_begin,
+    assignment_end,
+    break_glass_open,
+    break_glass_review,
+    participant_invite,
+)
 from safespace.access import (
     can_break_glass,
     can_invite_participant,
@@ -125,3 +134,58 @@ def break_glass_mark_reviewed(request, pk):
     break_glass_review(reviewer=request.user, grant=grant)
     messages.success(request, _("Marked as reviewed."))
     return redirect("break_glass_list")
+
+
+# --- Assignments: administrative, so coordinators see references, never file content ---
+
+
+@require_safe
+@role_required(Role.COORDINATOR)
+def assignment_list(request):
+    query = request.GET.get("q", "").strip().upper()[:20]
+    open_assignments = Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(ended_at__isnull=True).select_related("worker"),
+        to_attr="open_assignments",
+    )
+    # only the reference is read: no decryption of anyone's name here
+    participants = Participant.objects.only("pk", "reference").prefetch_related(open_assignments)
+    if query:
+        participants = participants.filter(reference__contains=query)
+    page = Paginator(participants.order_by("reference"), 50).get_page(request.GET.get("page"))
+    filters = urlencode({"q": query}) if query else ""
+    return render(
+        request,
+        "cases/assignment_list.html",
+        {"page": page, "query": query, "filters": filters},
+    )
+
+
+@role_required(Role.COORDINATOR)
+def participant_assignments(request, pk):
+    participant = get_object_or_404(Participant.objects.only("pk", "reference"), pk=pk)
+    form = AssignmentForm(request.POST or None, participant=participant)
+    if request.method == "POST" and form.is_valid():
+        assignment_begin(
+            actor=request.user,
+            participant=participant,
+            worker=form.cleaned_data["worker"],
+            kind=form.cleaned_data["kind"],
+        )
+        messages.success(request, _("Assigned. She or he can open the file from now on."))
+        return redirect("participant_assignments", pk=participant.pk)
+    current = participant.assignments.filter(ended_at__isnull=True).select_related("worker")
+    return render(
+        request,
+        "cases/participant_assignments.html",
+        {"participant": participant, "form": form, "current": current},
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def assignment_end_view(request, pk):
+    assignment = get_object_or_404(Assignment, pk=pk, ended_at__isnull=True)
+    assignment_end(actor=request.user, assignment=assignment)
+    messages.success(request, _("The assignment has ended. The file is closed to her or him now."))
+    return redirect("participant_assignments", pk=assignment.participant_id)

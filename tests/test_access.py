@@ -31,6 +31,8 @@ URL_KWARGS = {
     "participant_detail": lambda ctx: {"pk": ctx["eve_file"].pk},
     "break_glass_mark_reviewed": lambda ctx: {"pk": ctx["grant"].pk},
     "participant_invite": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_assignments": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "assignment_end": lambda ctx: {"pk": ctx["eve_file"].assignments.first().pk},
     "mfa_remove_webauthn": {"pk": 999999},
 }
 
@@ -126,6 +128,10 @@ EXPECTED = {
     },
     "break_glass_list": {"GET": coordinator_only(200), "POST": everyone(405)},
     "audit_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    # assignments are administrative: coordinators, by file reference only
+    "assignment_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    "participant_assignments": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "assignment_end": {"GET": everyone(405), "POST": coordinator_only(302)},
     "break_glass_mark_reviewed": {"GET": everyone(405), "POST": coordinator_only(302)},
     # allauth MFA: pages about an authenticator the user does not have answer 404
     "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
