@@ -226,3 +226,6 @@ def test_access(name, method, actor, cast, mallory, eve_file, dana_coordinator):
             assert response["Location"].startswith(reverse("account_login"))
     else:
         assert response.status_code == expected, f"{actor} {method} {name}"
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title and title.strip(), f"page title of {name}: {title!r}"

@@ -231,3 +231,9 @@ def test_a_peer_worker_cannot_give_her_a_code(bea_peerworker, eve_file):
     assert client.post(reverse("participant_invite", args=[eve_file.pk])).status_code == 403
     html = file_page(bea_peerworker, eve_file).content.decode()
     assert reverse("participant_invite", args=[eve_file.pk]) not in html
+
+
+def test_her_file_page_has_a_plain_neutral_title(alice_socialworker, eve_file):
+    html = file_page(alice_socialworker, eve_file).content.decode()
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert title == "Her file · Safespace"
