@@ -16,3 +16,20 @@ def redis_configured(app_configs, **kwargs):
             id="safespace.W001",
         )
     ]
+
+
+@register(Tags.database)
+def encryption_keys_read_the_data(app_configs, databases=None, **kwargs):
+    """`manage.py check --database default` (and runserver's checks) verify the canary."""
+    from django.core.checks import Critical
+    from django.core.exceptions import ImproperlyConfigured
+
+    from safespace.crypto import canary_verify
+
+    if not databases:
+        return []
+    try:
+        canary_verify()
+    except ImproperlyConfigured as error:
+        return [Critical(str(error), id="safespace.E001")]
+    return []

@@ -35,3 +35,34 @@ def decrypt_text(token: str) -> str:
             "A stored value could not be decrypted with FIELD_ENCRYPTION_KEYS: "
             "a key is missing or wrong."
         ) from None
+
+
+CANARY_PLAINTEXT = "safespace-canary-v1"
+
+
+def canary_verify() -> None:
+    """Refuse to go on when FIELD_ENCRYPTION_KEYS cannot read what was written before.
+
+    Creates the canary on first use (an empty database). Raises
+    ImproperlyConfigured when the stored canary does not decrypt.
+    """
+    from django.db import DatabaseError
+
+    from safespace.models import EncryptionCanary
+
+    try:
+        canary = EncryptionCanary.objects.order_by("pk").first()
+    except DatabaseError:
+        return  # not migrated yet: nothing encrypted can exist
+    if canary is None:
+        EncryptionCanary.objects.create(token=encrypt_text(CANARY_PLAINTEXT))
+        return
+    try:
+        ok = decrypt_text(canary.token) == CANARY_PLAINTEXT
+    except DecryptionError:
+        ok = False
+    if not ok:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS cannot decrypt this database's data (encryption check "
+            "failed). Restore the right keys; refusing to start rather than corrupt data."
+        )

@@ -111,3 +111,21 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class EncryptionCanary(models.Model):
+    """One known value, encrypted: if it does not decrypt, the keys are wrong.
+
+    Checked before serving (safespace.crypto.canary_verify) so a deployment with a
+    wrong FIELD_ENCRYPTION_KEYS refuses to start instead of corrupting data.
+    """
+
+    token = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("encryption check")
+        verbose_name_plural = _("encryption checks")
+
+    def __str__(self):
+        return f"canary #{self.pk}"

@@ -1,0 +1,107 @@
+"""Encryption fails loudly, a wrong key stops the service, and keys rotate safely."""
+
+from io import StringIO
+
+import pytest
+from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connection
+
+from cases.models import BreakGlassGrant, Participant
+from cases.services import break_glass_open
+from safespace.checks import encryption_keys_read_the_data
+from safespace.crypto import canary_verify, decrypt_text
+from safespace.rotation import encrypted_columns
+from tests.conftest import PLANTED
+from tests.factories import TEST_TOTP_SECRET
+
+pytestmark = pytest.mark.django_db
+
+
+def rotate(**options):
+    out = StringIO()
+    call_command("rotate_encryption_keys", stdout=out, **options)
+    return out.getvalue()
+
+
+def raw_values():
+    """Every encrypted column's stored text, read with plain SQL."""
+    values = []
+    with connection.cursor() as cursor:
+        for model, name in encrypted_columns():
+            column = model._meta.get_field(name).column
+            cursor.execute(f'SELECT "{column}" FROM "{model._meta.db_table}"')  # noqa: S608
+            values += [row[0] for row in cursor.fetchall() if row[0]]
+    return values
+
+
+def test_raw_sql_over_every_encrypted_column_shows_only_tokens(eve_file, dana_coordinator):
+    break_glass_open(user=dana_coordinator, participant=eve_file, reason="Urgent safety call.")
+    canary_verify()
+    values = raw_values()
+    assert len(values) >= 6
+    assert all(value.startswith("gAAAAA") for value in values)
+    for planted in PLANTED.values():
+        assert all(planted not in value for value in values)
+
+
+def test_the_service_refuses_to_start_with_a_key_that_cannot_read_the_data(settings):
+    canary_verify()  # first start writes the canary
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(ImproperlyConfigured, match="refusing to start"):
+        canary_verify()
+    problems = encryption_keys_read_the_data(None, databases=["default"])
+    assert [problem.id for problem in problems] == ["safespace.E001"]
+
+
+def test_a_new_key_in_front_of_the_old_one_still_starts(settings):
+    canary_verify()
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    canary_verify()
+
+
+def test_rotation_leaves_every_value_readable_with_the_new_key_alone(
+    settings, eve_file, alice_socialworker, dana_coordinator
+):
+    reason = "Night call, her key worker away."
+    grant = break_glass_open(user=dana_coordinator, participant=eve_file, reason=reason)
+    canary_verify()
+    old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *old_keys]
+
+    output = rotate()
+    assert "cases.Participant.legal_name: 1 re-encrypted" in output
+    assert "mfa.Authenticator.data: 3 re-encrypted" in output  # alice, bea and dana
+
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key is gone
+    participant = Participant.objects.get(pk=eve_file.pk)
+    assert participant.legal_name == PLANTED["legal_name"]
+    assert participant.notes == PLANTED["notes"]
+    assert BreakGlassGrant.objects.get(pk=grant.pk).reason == reason
+    secret = Authenticator.objects.get(user=alice_socialworker).data["secret"]
+    assert decrypt_text(secret) == TEST_TOTP_SECRET
+    canary_verify()
+
+
+def test_rotation_is_idempotent_and_resumable(settings, eve_file):
+    Participant.objects.create(reference="SS-2026-0002", known_as="Lune", legal_name="L")
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    # an interrupted run: only the first row of the first column was done
+    first = Participant.objects.order_by("pk").first()
+    first.known_as = first.known_as  # saving re-encrypts with the first key
+    first.save(update_fields=["known_as"])
+
+    output = rotate(chunk_size=1)
+    assert "cases.Participant.known_as: 1 re-encrypted, 1 already under the first key" in output
+    again = rotate()
+    assert "Nothing left to re-encrypt" in again
+    assert " re-encrypted, " in again and "1 re-encrypted" not in again
