@@ -69,3 +69,12 @@ class AssignmentForm(forms.Form):
         ).exists():
             self.add_error("worker", _("This worker is already assigned to her."))
         return cleaned
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a person"),
+        max_length=100,
+        help_text=_("First letters of her name, her phone number or her file reference."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

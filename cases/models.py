@@ -44,6 +44,21 @@ class Participant(models.Model):
     def __str__(self):
         return self.reference
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.search_tokens_rebuild()
+
+    def search_tokens_rebuild(self) -> None:
+        """Recompute the blind index of her names and phone (after any change to them)."""
+        from cases import blind_index
+
+        digests = blind_index.name_digests(self.known_as, self.legal_name)
+        digests |= blind_index.phone_digests(self.phone)
+        self.search_tokens.all().delete()
+        SearchToken.objects.bulk_create(
+            [SearchToken(participant=self, digest=value) for value in sorted(digests)]
+        )
+
 
 class Assignment(models.Model):
     """A worker assigned to a participant. Ending it ends her access on the next request."""
@@ -120,3 +135,20 @@ class BreakGlassGrant(models.Model):
     @property
     def is_live(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class SearchToken(models.Model):
+    """One keyed hash (blind index) of a name prefix or a phone number of a participant."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="search_tokens"
+    )
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "digest"], name="one_token_per_digest")
+        ]
+
+    def __str__(self):
+        return f"token of {self.participant_id}"

@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,3 +30,23 @@ class ParticipantQuerySet(models.QuerySet):
         )
         # ids, not a join across both relations: a join would multiply rows
         return self.filter(Q(pk__in=assigned.values("pk")) | Q(pk__in=broken_glass.values("pk")))
+
+    def search(self, typed: str):
+        """Files matching what was typed: a reference, a phone number, or the first
+        letters of words of her names (every typed word must match). Never decrypts."""
+        from cases import blind_index
+
+        typed = (typed or "").strip()
+        if not typed:
+            return self.none()
+        matches = Q(reference__iexact=typed) | Q(reference__istartswith=typed.upper())
+        phone = blind_index.phone_key(typed)
+        if phone and re.fullmatch(r"[\d\s+().-]+", typed):
+            matches |= Q(search_tokens__digest=blind_index.digest("phone", phone))
+        digests = blind_index.query_digests(typed)
+        if digests:
+            by_name = self.all()
+            for value in digests:
+                by_name = by_name.filter(search_tokens__digest=value)
+            matches |= Q(pk__in=by_name.values("pk"))
+        return self.filter(pk__in=self.model.objects.filter(matches).values("pk"))

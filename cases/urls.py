@@ -6,6 +6,7 @@ urlpatterns = [
     path("<int:pk>/", views.participant_detail, name="participant_detail"),
     path("<int:pk>/invitation/", views.participant_invite_view, name="participant_invite"),
     path("<int:pk>/assignments/", views.participant_assignments, name="participant_assignments"),
+    path("search/", views.participant_search, name="participant_search"),
     path("assignments/", views.assignment_list, name="assignment_list"),
     path("assignments/<int:pk>/end/", views.assignment_end_view, name="assignment_end"),
     path("break-glass/", views.break_glass, name="break_glass"),

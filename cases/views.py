@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cases.forms import AssignmentForm, BreakGlassForm, ParticipantInviteForm
+from cases.forms import AssignmentForm, BreakGlassForm, ParticipantInviteForm, SearchForm
 from cases.models import Assignment, BreakGlassGrant, Participant
 from cases.services import (
     assignment_begin,
@@ -189,3 +189,23 @@ def assignment_end_view(request, pk):
     assignment_end(actor=request.user, assignment=assignment)
     messages.success(request, _("The assignment has ended. The file is closed to her or him now."))
     return redirect("participant_assignments", pk=assignment.participant_id)
+
+
+@role_required(*STAFF_ROLES)
+def participant_search(request):
+    """Find a person among the files one may open. POST, so names stay out of URLs and history."""
+    form = SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = list(
+            Participant.objects.visible_to(request.user)
+            .search(form.cleaned_data["q"])
+            .order_by("reference")[:SEARCH_LIMIT]
+        )
+    template = "cases/search.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"form": form, "results": results, "limit": SEARCH_LIMIT})
+
+
+SEARCH_LIMIT = 20

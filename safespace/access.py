@@ -78,3 +78,8 @@ def can_invite_participant(user, participant) -> bool:
     return role == Role.SOCIAL_WORKER and participant.assignments.filter(
         worker=user, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
     ).exists()
+
+
+def can_search_files(user) -> bool:
+    """Searching files is for those who have a caseload (volunteers search at the drop-in)."""
+    return role_of(user) in BREAK_GLASS_ROLES

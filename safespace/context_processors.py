@@ -5,6 +5,7 @@ from safespace.access import (
     can_manage_accounts,
     can_read_audit,
     can_review_break_glass,
+    can_search_files,
 )
 from safespace.roles import Role, role_of
 
@@ -18,6 +19,7 @@ def safespace(request):
         "user_role": role,
         "is_participant": role == Role.PARTICIPANT,
         "can_manage_accounts": user is not None and can_manage_accounts(user),
+        "can_search_files": user is not None and can_search_files(user),
         "can_read_audit": user is not None and can_read_audit(user),
         "can_break_glass": user is not None and can_break_glass(user),
         "can_review_break_glass": user is not None and can_review_break_glass(user),

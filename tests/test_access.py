@@ -128,6 +128,11 @@ EXPECTED = {
     },
     "break_glass_list": {"GET": coordinator_only(200), "POST": everyone(405)},
     "audit_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    # search finds only files in the searcher's scope (none for volunteers)
+    "participant_search": {
+        method: {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403}
+        for method in ("GET", "POST")
+    },
     # assignments are administrative: coordinators, by file reference only
     "assignment_list": {"GET": coordinator_only(200), "POST": everyone(405)},
     "participant_assignments": {"GET": coordinator_only(200), "POST": coordinator_only(200)},

@@ -217,3 +217,15 @@ def test_her_key_worker_opens_her_file_from_the_caseload_and_a_peer_worker_sees_
     assert "Marguerite" not in phone.content()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     axe_check(phone)
+
+
+def test_a_social_worker_finds_her_by_typing_the_first_letters(
+    alice_socialworker, eve_file, password, live_server, page, axe_check
+):
+    """Typing a few letters lists matching files at once (htmx), and the URL never holds them."""
+    sign_in(page, live_server, alice_socialworker, password)
+    page.get_by_role("link", name="Find a person").click()
+    page.get_by_label("Find a person").press_sequentially("sol", delay=30)
+    expect(page.locator("#search-results").get_by_role("link", name="Soleil")).to_be_visible()
+    assert "sol" not in page.url.lower()
+    axe_check(page)
