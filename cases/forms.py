@@ -1,5 +1,14 @@
 from django import forms
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from cases.models import Participant
 
 
 class BreakGlassForm(forms.Form):
@@ -78,3 +87,90 @@ class SearchForm(forms.Form):
         help_text=_("First letters of her name, her phone number or her file reference."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+
+INTAKE_FIELDS = (
+    "known_as",
+    "first_contact_channel",
+    "referral_source",
+    "birth_year",
+    "nationality",
+    "languages",
+    "phone",
+    "safe_contact",
+)
+EDIT_FIELDS = (
+    "known_as",
+    "legal_name",
+    "date_of_birth",
+    "gender",
+    "administrative_status",
+    "phone",
+    "email",
+    "postal_address",
+    "safe_contact",
+    "languages",
+    "nationality",
+    "birth_year",
+    "children_count",
+    "children_with_her",
+    "first_contact_channel",
+    "referral_source",
+    "notes",
+)
+TEXT_LIMIT = 20_000
+
+
+class ParticipantForm(forms.ModelForm):
+    """Her file's details; only the fields the editor's role may write are offered."""
+
+    class Meta:
+        model = Participant
+        fields = EDIT_FIELDS
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "safe_contact": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, allowed=(), only=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = set(only or EDIT_FIELDS) & set(allowed)
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        for name in ("postal_address", "safe_contact", "notes"):
+            if name in self.fields:
+                self.fields[name].max_length = TEXT_LIMIT
+                self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
+        if "phone" in self.fields:
+            self.fields["phone"].validators.append(
+                RegexValidator(r"^[\d\s+().-]*$", _("Only digits, spaces and + ( ) . -"))
+            )
+        if "birth_year" in self.fields:
+            this_year = timezone.localdate().year
+            self.fields["birth_year"].validators += [
+                MinValueValidator(1900),
+                MaxValueValidator(this_year),
+            ]
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        if born and born.year < 1900:
+            raise forms.ValidationError(_("Please check the year."))
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        born, year = cleaned.get("date_of_birth"), cleaned.get("birth_year")
+        if born and year and born.year != year:
+            self.add_error("birth_year", _("This does not match the date of birth."))
+        count, with_her = cleaned.get("children_count"), cleaned.get("children_with_her")
+        if count is not None and count < 0:
+            self.add_error("children_count", _("Cannot be negative."))
+        if with_her in ("all", "some") and not count:
+            self.add_error("children_with_her", _("Give the number of children first."))
+        return cleaned

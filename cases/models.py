@@ -9,21 +9,95 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from cases.querysets import ParticipantQuerySet
-from safespace.fields import StrictEncryptedCharField, StrictEncryptedTextField
+from safespace.fields import (
+    StrictEncryptedCharField,
+    StrictEncryptedDateField,
+    StrictEncryptedEmailField,
+    StrictEncryptedIntegerField,
+    StrictEncryptedTextField,
+)
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
 
 class Participant(models.Model):
-    """A person supported. Every identifying or sensitive field is encrypted."""
+    """A person supported. Every identifying or sensitive field is encrypted.
+
+    What stays plain is what reports filter on and identifies no one alone:
+    reference, birth year, nationality, first-contact channel, referral source, dates.
+    """
+
+    class AdministrativeStatus(models.TextChoices):
+        CITIZEN = "citizen", _("National citizen")
+        EU_CITIZEN = "eu_citizen", _("EU citizen")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+        REFUGEE = "refugee", _("Refugee or protected")
+        UNDOCUMENTED = "undocumented", _("No papers")
+        OTHER = "other", _("Other")
+        UNKNOWN = PREFER_NOT_TO_SAY, _("Prefer not to say")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        TRANS_WOMAN = "trans_woman", _("Trans woman")
+        TRANS_MAN = "trans_man", _("Trans man")
+        NON_BINARY = "non_binary", _("Non-binary")
+        UNKNOWN = PREFER_NOT_TO_SAY, _("Prefer not to say")
+
+    class Channel(models.TextChoices):
+        STREET_OUTREACH = "street_outreach", _("Street outreach")
+        ONLINE_OUTREACH = "online_outreach", _("Online outreach")
+        SELF = "self", _("Came on her own")
+        PARTNER = "partner", _("Referred by a partner")
+        POLICE = "police", _("Police or justice")
+        OTHER = "other", _("Other")
 
     reference = models.CharField(_("file reference"), max_length=20, unique=True)
     known_as = StrictEncryptedCharField(
         _("known-as name"), max_length=100, help_text=_("The name she chooses to be called.")
     )
     legal_name = StrictEncryptedCharField(_("legal name"), max_length=200, blank=True)
+    date_of_birth = StrictEncryptedDateField(_("date of birth"), null=True, blank=True)
     phone = StrictEncryptedCharField(_("phone"), max_length=40, blank=True)
+    email = StrictEncryptedEmailField(_("email address"), blank=True)
+    postal_address = StrictEncryptedTextField(_("postal address"), blank=True)
+    safe_contact = StrictEncryptedTextField(
+        _("safe contact"),
+        blank=True,
+        help_text=_(
+            'When and how it is safe to contact her, e.g. "text only, never after 18:00".'
+        ),
+    )
+    administrative_status = StrictEncryptedCharField(
+        _("administrative status"), max_length=30, blank=True, choices=AdministrativeStatus.choices
+    )
+    languages = StrictEncryptedCharField(_("languages spoken"), max_length=200, blank=True)
+    gender = StrictEncryptedCharField(
+        _("gender"), max_length=20, blank=True, choices=Gender.choices
+    )
+    children_count = StrictEncryptedIntegerField(_("children"), null=True, blank=True)
+    children_with_her = StrictEncryptedCharField(
+        _("children with her"),
+        max_length=20,
+        blank=True,
+        choices=[("all", _("All")), ("some", _("Some")), ("none", _("None"))],
+    )
     notes = StrictEncryptedTextField(_("notes"), blank=True)
+    # plain: for reports and filters, identifying no one alone
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    nationality = CountryField(_("nationality"), blank=True)
+    first_contact_channel = models.CharField(
+        _("first contact"), max_length=20, blank=True, choices=Channel.choices
+    )
+    referral_source = models.CharField(_("referred by"), max_length=120, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_reason = models.CharField(_("closing reason"), max_length=120, blank=True)
+    # bumped on every change, so two people editing at once cannot overwrite each other
+    version = models.PositiveIntegerField(default=1)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -40,11 +114,23 @@ class Participant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
+                name="participant_birth_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="participant_closed_after_opened",
+            ),
+        ]
 
     def __str__(self):
         return self.reference
 
     def save(self, *args, **kwargs):
+        if self.date_of_birth:
+            self.birth_year = self.date_of_birth.year
         super().save(*args, **kwargs)
         self.search_tokens_rebuild()
 
@@ -58,6 +144,17 @@ class Participant(models.Model):
         SearchToken.objects.bulk_create(
             [SearchToken(participant=self, digest=value) for value in sorted(digests)]
         )
+
+    @property
+    def age(self) -> int | None:
+        """Her age this year, from the birth year (the date of birth stays encrypted)."""
+        if self.birth_year is None:
+            return None
+        return timezone.localdate().year - self.birth_year
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age is not None and self.age < 18
 
 
 class Assignment(models.Model):
@@ -152,3 +249,13 @@ class SearchToken(models.Model):
 
     def __str__(self):
         return f"token of {self.participant_id}"
+
+
+class FileCounter(models.Model):
+    """The last file number given in a year: SS-2026-0042 is the 42nd file of 2026."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

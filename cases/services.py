@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Assignment, BreakGlassGrant, Participant
+from cases.models import Assignment, BreakGlassGrant, FileCounter, Participant
 from safespace.audit import audit_record
 
 
@@ -91,3 +91,61 @@ def participant_invite(*, actor, participant: Participant, username: str = ""):
         participant.save(update_fields=["account"])
     _invitation, code = invitation_issue(actor=actor, user=account)
     return account, code
+
+
+@transaction.atomic
+def reference_next(*, year: int) -> str:
+    # lock the year's counter so two intakes never get the same number
+    counter, _created = FileCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"SS-{year}-{counter.last:04d}"
+
+
+@transaction.atomic
+def participant_open(*, actor, data: dict) -> Participant:
+    """Intake: open her file, with the opener as her key worker."""
+    today = timezone.localdate()
+    participant = Participant(reference=reference_next(year=today.year), opened_on=today, **data)
+    participant.full_clean()
+    participant.save()
+    Assignment.objects.create(
+        participant=participant, worker=actor, kind=Assignment.Kind.KEY_WORKER
+    )
+    audit_record(
+        action="participant.opened",
+        actor=actor,
+        target=participant,
+        participant_id=participant.pk,
+        payload={"fields": sorted(key for key, value in data.items() if value not in ("", None))},
+    )
+    return participant
+
+
+class StaleEdit(Exception):
+    """Someone else changed the file since the form was opened."""
+
+
+@transaction.atomic
+def participant_update(*, actor, participant: Participant, version: int, changes: dict) -> list:
+    """Apply changes if nobody else saved in between; returns the names of changed fields."""
+    # lock her row: the version check and the write happen as one
+    current = Participant.objects.select_for_update().get(pk=participant.pk)
+    if current.version != version:
+        raise StaleEdit
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.version += 1
+    current.full_clean()
+    current.save()
+    audit_record(
+        action="participant.updated",
+        actor=actor,
+        target=current,
+        participant_id=current.pk,
+        payload={"fields": sorted(changed)},
+    )
+    return changed

@@ -10,22 +10,36 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from cases.forms import AssignmentForm, BreakGlassForm, ParticipantInviteForm, SearchForm
+from cases.forms import (
+    INTAKE_FIELDS,
+    AssignmentForm,
+    BreakGlassForm,
+    ParticipantForm,
+    ParticipantInviteForm,
+    SearchForm,
+)
 from cases.models import Assignment, BreakGlassGrant, Participant
 from cases.services import (
+    StaleEdit,
     assignment_begin,
     assignment_end,
     break_glass_open,
     break_glass_review,
     participant_invite,
+    participant_open,
+    participant_update,
 )
 from safespace.access import (
+    PARTICIPANT_SECTIONS,
     can_break_glass,
     can_invite_participant,
+    can_open_files,
     can_review_break_glass,
     participant_readable_fields,
+    participant_writable_fields,
     role_required,
 )
 from safespace.audit import audit_record
@@ -57,7 +71,88 @@ def participant_detail(request, pk):
             "via_break_glass": live_grant,
             "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
             "can_invite": can_invite_participant(request.user, participant),
+            "can_edit": bool(participant_writable_fields(request.user)),
+            "sections": _sections(participant, participant_readable_fields(request.user)),
         },
+    )
+
+
+SECTION_TITLES = {
+    "identity": gettext_lazy("Identity"),
+    "contact": gettext_lazy("Contact"),
+    "situation": gettext_lazy("Situation"),
+}
+WITHHELD = {
+    "identity": gettext_lazy("Only her key worker can see her legal identity."),
+    "contact": gettext_lazy("Only her key worker can see contact details."),
+    "situation": gettext_lazy("Only her key worker can see her situation."),
+}
+
+
+def _sections(participant, readable):
+    """What the page shows, section by section: the readable fields, or why there are none."""
+    shown = []
+    for key, names in PARTICIPANT_SECTIONS.items():
+        if key == "notes":
+            continue
+        rows = [
+            (Participant._meta.get_field(name).verbose_name, _display(participant, name))
+            for name in names
+            if name in readable
+        ]
+        shown.append({"title": SECTION_TITLES[key], "rows": rows, "withheld": WITHHELD[key]})
+    return shown
+
+
+def _display(participant, name):
+    getter = getattr(participant, f"get_{name}_display", None)
+    value = getter() if getter else getattr(participant, name)
+    return value if value not in ("", None) else "—"
+
+
+@role_required(Role.SOCIAL_WORKER)
+def participant_new(request):
+    """Intake: only what is needed today; everything else can come later."""
+    if not can_open_files(request.user):
+        raise PermissionDenied
+    form = ParticipantForm(request.POST or None, allowed=INTAKE_FIELDS, only=INTAKE_FIELDS)
+    if request.method == "POST" and form.is_valid():
+        participant = participant_open(actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("Her file is open. You are her key worker."))
+        return redirect("participant_detail", pk=participant.pk)
+    return render(request, "cases/participant_form.html", {"form": form, "participant": None})
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_edit(request, pk):
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    allowed = participant_writable_fields(request.user)
+    if not allowed:
+        raise PermissionDenied
+    form = ParticipantForm(request.POST or None, instance=participant, allowed=allowed)
+    version = request.POST.get("version", participant.version)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            participant_update(
+                actor=request.user, participant=participant, version=int(version), changes=changes
+            )
+        except (StaleEdit, ValueError):
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed her file while you were editing. Your text is "
+                    "still here: check her file in another tab, then save again."
+                ),
+            )
+            version = Participant.objects.get(pk=participant.pk).version
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "cases/participant_form.html",
+        {"form": form, "participant": participant, "version": version},
     )
 
 

@@ -42,14 +42,36 @@ def can_read_audit(user) -> bool:
 # --- Field-level rules ---------------------------------------------------------------
 # What each role may read of a participant's file, once the file is in her scope
 # (cases.querysets.ParticipantQuerySet.visible_to). Templates and forms ask here.
-_FULL_FILE = frozenset({"reference", "known_as", "legal_name", "phone", "notes"})
+# The sections of her file and their fields, in the order the file page shows them.
+PARTICIPANT_SECTIONS = {
+    "identity": ("legal_name", "date_of_birth", "gender", "administrative_status"),
+    "contact": ("phone", "email", "postal_address", "safe_contact"),
+    "situation": (
+        "languages",
+        "nationality",
+        "birth_year",
+        "children_count",
+        "children_with_her",
+        "first_contact_channel",
+        "referral_source",
+    ),
+    "notes": ("notes",),
+}
+_FULL_FILE = frozenset({"reference", "known_as"}.union(*PARTICIPANT_SECTIONS.values()))
 PARTICIPANT_READABLE = {
     Role.COORDINATOR: _FULL_FILE,
     Role.SOCIAL_WORKER: _FULL_FILE,
     # peer workers support her as peers: not her identity papers, contacts or professionals' notes
-    Role.PEER_WORKER: frozenset({"reference", "known_as"}),
+    Role.PEER_WORKER: frozenset({"reference", "known_as", "languages", "birth_year"}),
     Role.VOLUNTEER: frozenset({"known_as"}),
-    Role.PARTICIPANT: frozenset({"known_as", "legal_name", "phone"}),
+    Role.PARTICIPANT: frozenset(
+        {"known_as", *PARTICIPANT_SECTIONS["identity"], *PARTICIPANT_SECTIONS["contact"]}
+    ),
+}
+# What each role may change, within her scope; the reference is never edited.
+PARTICIPANT_WRITABLE = {
+    Role.COORDINATOR: _FULL_FILE - {"reference"},
+    Role.SOCIAL_WORKER: _FULL_FILE - {"reference"},
 }
 
 # Who may open a file outside her scope by giving a reason (never volunteers).
@@ -58,6 +80,15 @@ BREAK_GLASS_ROLES = frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_W
 
 def participant_readable_fields(user) -> frozenset[str]:
     return PARTICIPANT_READABLE.get(role_of(user), frozenset())
+
+
+def participant_writable_fields(user) -> frozenset[str]:
+    return PARTICIPANT_WRITABLE.get(role_of(user), frozenset())
+
+
+def can_open_files(user) -> bool:
+    """Who takes in a new person (intake): she becomes the key worker."""
+    return role_of(user) == Role.SOCIAL_WORKER
 
 
 def can_break_glass(user) -> bool:
@@ -75,9 +106,12 @@ def can_invite_participant(user, participant) -> bool:
     role = role_of(user)
     if role == Role.COORDINATOR:
         return True
-    return role == Role.SOCIAL_WORKER and participant.assignments.filter(
-        worker=user, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
-    ).exists()
+    return (
+        role == Role.SOCIAL_WORKER
+        and participant.assignments.filter(
+            worker=user, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
+        ).exists()
+    )
 
 
 def can_search_files(user) -> bool:

@@ -3,6 +3,7 @@ from django.conf import settings
 from safespace.access import (
     can_break_glass,
     can_manage_accounts,
+    can_open_files,
     can_read_audit,
     can_review_break_glass,
     can_search_files,
@@ -19,6 +20,7 @@ def safespace(request):
         "user_role": role,
         "is_participant": role == Role.PARTICIPANT,
         "can_manage_accounts": user is not None and can_manage_accounts(user),
+        "can_open_files": user is not None and can_open_files(user),
         "can_search_files": user is not None and can_search_files(user),
         "can_read_audit": user is not None and can_read_audit(user),
         "can_break_glass": user is not None and can_break_glass(user),

@@ -6,8 +6,14 @@ the next save, silently destroying the data. These subclasses decrypt with the
 project's keys and raise ``DecryptionError`` instead.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
+from django.utils.functional import cached_property
 from encrypted_model_fields.fields import (
     EncryptedCharField,
+    EncryptedDateField,
+    EncryptedEmailField,
+    EncryptedIntegerField,
     EncryptedMixin,
     EncryptedTextField,
 )
@@ -38,3 +44,24 @@ class StrictEncryptedCharField(StrictEncryptionMixin, EncryptedCharField):
 
 class StrictEncryptedTextField(StrictEncryptionMixin, EncryptedTextField):
     pass
+
+
+class StrictEncryptedDateField(StrictEncryptionMixin, EncryptedDateField):
+    pass
+
+
+class StrictEncryptedEmailField(StrictEncryptionMixin, EncryptedEmailField):
+    pass
+
+
+class StrictEncryptedIntegerField(StrictEncryptionMixin, EncryptedIntegerField):
+    @cached_property
+    def validators(self):
+        # the library derives the range from its own class name, which ours breaks
+        low, high = connection.ops.integer_field_range("IntegerField")
+        limits = []
+        if low is not None:
+            limits.append(MinValueValidator(low))
+        if high is not None:
+            limits.append(MaxValueValidator(high))
+        return [*self.default_validators, *self._validators, *limits]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_countries",
     "safespace",
     "cases",
     "lifeplans",
@@ -289,6 +290,10 @@ LANGUAGE_COOKIE_NAME = "ss_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# A long text pasted into a form (up to ~10 MB) gets a message next to the field,
+# not a bare 400; files have their own limits where uploads are accepted.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Static and uploaded files ---------------------------------------------------------
 STATIC_URL = "static/"

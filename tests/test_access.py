@@ -31,6 +31,7 @@ URL_KWARGS = {
     "participant_detail": lambda ctx: {"pk": ctx["eve_file"].pk},
     "break_glass_mark_reviewed": lambda ctx: {"pk": ctx["grant"].pk},
     "participant_invite": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_edit": lambda ctx: {"pk": ctx["eve_file"].pk},
     "participant_assignments": lambda ctx: {"pk": ctx["eve_file"].pk},
     "assignment_end": lambda ctx: {"pk": ctx["eve_file"].assignments.first().pk},
     "mfa_remove_webauthn": {"pk": 999999},
@@ -128,6 +129,23 @@ EXPECTED = {
     },
     "break_glass_list": {"GET": coordinator_only(200), "POST": everyone(405)},
     "audit_list": {"GET": coordinator_only(200), "POST": everyone(405)},
+    # intake is done by social workers, who become her key worker
+    "participant_new": {
+        method: {
+            **signed_in(403),
+            Role.SOCIAL_WORKER.value: 200,
+        }
+        for method in ("GET", "POST")
+    },
+    # editing her details: her social worker; a coordinator only within her scope
+    "participant_edit": {
+        method: {
+            **signed_in(403),
+            Role.SOCIAL_WORKER.value: 200,
+            Role.COORDINATOR.value: 404,
+        }
+        for method in ("GET", "POST")
+    },
     # search finds only files in the searcher's scope (none for volunteers)
     "participant_search": {
         method: {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403}
