@@ -134,8 +134,8 @@ def test_her_date_of_birth_gives_her_birth_year_and_flags_a_minor(alice, eve_fil
     eve_file.refresh_from_db()
     assert eve_file.birth_year == born.year
     assert eve_file.is_minor
-    html = alice.get(reverse("participant_detail", args=[eve_file.pk])).content.decode()
-    assert re.search(r"<strong>Minor</strong>", html)
+    page = alice.get(reverse("participant_detail", args=[eve_file.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert re.search(r"<strong>Minor</strong>", page.content.decode())
 
 
 def test_a_peer_worker_cannot_edit_her_file(bea_peerworker, eve_file):

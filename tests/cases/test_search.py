@@ -136,5 +136,5 @@ def test_searching_costs_the_same_queries_for_few_or_many_files(
         p = Participant.objects.create(reference=f"SS-2026-2{n:03d}", known_as=f"Helga {n}")
         Assignment.objects.create(participant=p, worker=alice_socialworker, kind="key_worker")
     with django_assert_num_queries(len(few.captured_queries)):
-        html = client.post(url, {"q": "hel"}).content.decode()
+        html = client.post(url, {"q": "hel"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "type more letters" in html
