@@ -174,3 +174,25 @@ class ParticipantForm(forms.ModelForm):
         if with_her in ("all", "some") and not count:
             self.add_error("children_with_her", _("Give the number of children first."))
         return cleaned
+
+
+class PathwayForm(forms.Form):
+    status = forms.ChoiceField(label=_("Where she stands now"), choices=())
+    since = forms.DateField(
+        label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import PathwayEntry
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = PathwayEntry.Status.choices
+        self.fields["since"].initial = timezone.localdate()
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        if since.year < 1900:
+            raise forms.ValidationError(_("Please check the year."))
+        return since

@@ -259,3 +259,36 @@ class FileCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class PathwayEntry(models.Model):
+    """Where she stands on her exit pathway from a date on. Entries are added, never
+    overwritten: the whole history matters (leaving is cyclical, returns are frequent)."""
+
+    class Status(models.TextChoices):
+        IN_PROSTITUTION = "in_prostitution", _("In prostitution")
+        STARTING_TO_EXIT = "starting_to_exit", _("Starting to exit")
+        ON_THE_PATH = "on_the_path", _("On the path to exit")
+        EXITED = "exited", _("Exited")
+        PROTECTED = "protected", _("Protected from entry")
+        RETURNED = "returned", _("Returned to prostitution")
+        CONTACT_LOST = "contact_lost", _("Contact lost")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="pathway_entries"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    since = models.DateField(_("since"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pathway status")
+        verbose_name_plural = _("pathway statuses")
+        ordering = ["since", "recorded_at"]
+        indexes = [models.Index(fields=["participant", "since"])]
+
+    def __str__(self):
+        return f"{self.participant_id}: {self.status} since {self.since}"

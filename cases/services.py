@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Assignment, BreakGlassGrant, FileCounter, Participant
+from cases.models import Assignment, BreakGlassGrant, FileCounter, Participant, PathwayEntry
 from safespace.audit import audit_record
 
 
@@ -149,3 +149,29 @@ def participant_update(*, actor, participant: Participant, version: int, changes
         payload={"fields": sorted(changed)},
     )
     return changed
+
+
+@transaction.atomic
+def pathway_record(*, actor, participant: Participant, status: str, since) -> PathwayEntry:
+    """Add a dated status to her pathway; earlier entries stay as they were."""
+    entry = PathwayEntry.objects.create(
+        participant=participant, status=status, since=since, recorded_by=actor
+    )
+    audit_record(
+        action="pathway.recorded",
+        actor=actor,
+        target=entry,
+        participant_id=participant.pk,
+        payload={"status": status},
+    )
+    return entry
+
+
+def pathway_status_on(participant: Participant, day):
+    """Her status on a given day: the latest entry that had started by then."""
+    entry = (
+        participant.pathway_entries.filter(since__lte=day)
+        .order_by("-since", "-recorded_at")
+        .first()
+    )
+    return entry.status if entry else None

@@ -19,6 +19,7 @@ from cases.forms import (
     BreakGlassForm,
     ParticipantForm,
     ParticipantInviteForm,
+    PathwayForm,
     SearchForm,
 )
 from cases.models import Assignment, BreakGlassGrant, Participant
@@ -31,6 +32,7 @@ from cases.services import (
     participant_invite,
     participant_open,
     participant_update,
+    pathway_record,
 )
 from safespace.access import (
     PARTICIPANT_SECTIONS,
@@ -73,7 +75,38 @@ def participant_detail(request, pk):
             "can_invite": can_invite_participant(request.user, participant),
             "can_edit": bool(participant_writable_fields(request.user)),
             "sections": _sections(participant, participant_readable_fields(request.user)),
+            "pathway": participant.pathway_entries.order_by("-since", "-recorded_at")
+            if "pathway" in participant_readable_fields(request.user)
+            else None,
+            "pathway_form": PathwayForm()
+            if "pathway" in participant_writable_fields(request.user)
+            else None,
         },
+    )
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_pathway(request, pk):
+    """Add where she stands now; her earlier statuses stay as they were."""
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    if "pathway" not in participant_writable_fields(request.user):
+        raise PermissionDenied
+    form = PathwayForm(request.POST)
+    if form.is_valid():
+        pathway_record(
+            actor=request.user,
+            participant=participant,
+            status=form.cleaned_data["status"],
+            since=form.cleaned_data["since"],
+        )
+        messages.success(request, _("Her pathway is updated."))
+        return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "cases/pathway_form.html",
+        {"participant": participant, "pathway_form": form},
+        status=200,
     )
 
 

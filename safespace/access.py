@@ -57,7 +57,9 @@ PARTICIPANT_SECTIONS = {
     ),
     "notes": ("notes",),
 }
-_FULL_FILE = frozenset({"reference", "known_as"}.union(*PARTICIPANT_SECTIONS.values()))
+_FULL_FILE = frozenset(
+    {"reference", "known_as", "pathway"}.union(*PARTICIPANT_SECTIONS.values())
+)
 PARTICIPANT_READABLE = {
     Role.COORDINATOR: _FULL_FILE,
     Role.SOCIAL_WORKER: _FULL_FILE,

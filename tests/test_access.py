@@ -32,6 +32,7 @@ URL_KWARGS = {
     "break_glass_mark_reviewed": lambda ctx: {"pk": ctx["grant"].pk},
     "participant_invite": lambda ctx: {"pk": ctx["eve_file"].pk},
     "participant_edit": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_pathway": lambda ctx: {"pk": ctx["eve_file"].pk},
     "participant_assignments": lambda ctx: {"pk": ctx["eve_file"].pk},
     "assignment_end": lambda ctx: {"pk": ctx["eve_file"].assignments.first().pk},
     "mfa_remove_webauthn": {"pk": 999999},
@@ -145,6 +146,11 @@ EXPECTED = {
             Role.COORDINATOR.value: 404,
         }
         for method in ("GET", "POST")
+    },
+    # her pathway: added by her social worker (POST only; an empty form is re-shown)
+    "participant_pathway": {
+        "GET": everyone(405),
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404},
     },
     # search finds only files in the searcher's scope (none for volunteers)
     "participant_search": {
