@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
+from safespace.access import PARTICIPANT_SECTIONS
 
 
 class BreakGlassForm(forms.Form):
@@ -99,25 +100,8 @@ INTAKE_FIELDS = (
     "phone",
     "safe_contact",
 )
-EDIT_FIELDS = (
-    "known_as",
-    "legal_name",
-    "date_of_birth",
-    "gender",
-    "administrative_status",
-    "phone",
-    "email",
-    "postal_address",
-    "safe_contact",
-    "languages",
-    "nationality",
-    "birth_year",
-    "children_count",
-    "children_with_her",
-    "first_contact_channel",
-    "referral_source",
-    "notes",
-)
+# the file's sections, in the order of safespace.access: one list for page and form
+EDIT_FIELDS = ("known_as", *(name for names in PARTICIPANT_SECTIONS.values() for name in names))
 TEXT_LIMIT = 20_000
 
 
