@@ -31,6 +31,23 @@ class ParticipantQuerySet(models.QuerySet):
         # ids, not a join across both relations: a join would multiply rows
         return self.filter(Q(pk__in=assigned.values("pk")) | Q(pk__in=broken_glass.values("pk")))
 
+    def for_reader(self, user):
+        """Load only the encrypted fields this reader may see: nothing else is decrypted."""
+        from safespace.access import participant_readable_fields
+        from safespace.fields import StrictEncryptionMixin
+
+        readable = participant_readable_fields(user)
+        hidden = [
+            field.name
+            for field in self.model._meta.concrete_fields
+            if isinstance(field, StrictEncryptionMixin) and field.name not in readable
+        ]
+        return self.defer(*hidden)
+
+    def for_list(self):
+        """What lists show (her known-as name and reference), without decrypting the rest."""
+        return self.only("pk", "reference", "known_as")
+
     def search(self, typed: str):
         """Files matching what was typed: a reference, a phone number, or the first
         letters of words of her names (every typed word must match). Never decrypts."""

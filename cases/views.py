@@ -39,7 +39,6 @@ from safespace.access import (
     can_break_glass,
     can_invite_participant,
     can_open_files,
-    can_review_break_glass,
     participant_readable_fields,
     participant_writable_fields,
     role_required,
@@ -53,7 +52,11 @@ from safespace.views import invitation_page
 @role_required(*STAFF_ROLES)
 def participant_detail(request, pk):
     """Her file, as far as the reader's role allows; out of scope is 404."""
-    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    participant = get_object_or_404(
+        Participant.objects.visible_to(request.user).for_reader(request.user), pk=pk
+    )
+    readable = participant_readable_fields(request.user)
+    writable = participant_writable_fields(request.user)
     live_grant = participant.break_glass_grants.filter(
         user=request.user, expires_at__gt=timezone.now()
     ).exists()
@@ -69,18 +72,16 @@ def participant_detail(request, pk):
         "cases/participant_detail.html",
         {
             "participant": participant,
-            "readable": participant_readable_fields(request.user),
+            "readable": readable,
             "via_break_glass": live_grant,
             "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
             "can_invite": can_invite_participant(request.user, participant),
-            "can_edit": bool(participant_writable_fields(request.user)),
-            "sections": _sections(participant, participant_readable_fields(request.user)),
+            "can_edit": bool(writable),
+            "sections": _sections(participant, readable),
             "pathway": participant.pathway_entries.order_by("-since", "-recorded_at")
-            if "pathway" in participant_readable_fields(request.user)
+            if "pathway" in readable
             else None,
-            "pathway_form": PathwayForm()
-            if "pathway" in participant_writable_fields(request.user)
-            else None,
+            "pathway_form": PathwayForm() if "pathway" in writable else None,
         },
     )
 
@@ -103,10 +104,7 @@ def participant_pathway(request, pk):
         messages.success(request, _("Her pathway is updated."))
         return redirect("participant_detail", pk=participant.pk)
     return render(
-        request,
-        "cases/pathway_form.html",
-        {"participant": participant, "pathway_form": form},
-        status=200,
+        request, "cases/pathway_form.html", {"participant": participant, "pathway_form": form}
     )
 
 
@@ -256,8 +254,6 @@ def break_glass_list(request):
 @require_POST
 @role_required(Role.COORDINATOR)
 def break_glass_mark_reviewed(request, pk):
-    if not can_review_break_glass(request.user):
-        raise PermissionDenied
     grant = get_object_or_404(BreakGlassGrant, pk=pk, reviewed_at__isnull=True)
     break_glass_review(reviewer=request.user, grant=grant)
     messages.success(request, _("Marked as reviewed."))
@@ -328,6 +324,7 @@ def participant_search(request):
         results = list(
             Participant.objects.visible_to(request.user)
             .search(form.cleaned_data["q"])
+            .for_list()
             .order_by("reference")[:SEARCH_LIMIT]
         )
     template = "cases/search.html"

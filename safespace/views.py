@@ -59,7 +59,7 @@ def home(request):
         caseload = Participant.objects.visible_to(request.user).filter(
             assignments__worker=request.user, assignments__ended_at__isnull=True
         )
-        context["caseload"] = caseload.order_by("reference")[:100]
+        context["caseload"] = caseload.for_list().order_by("reference")[:100]
     if role == Role.COORDINATOR:
         context["openings_to_review"] = BreakGlassGrant.objects.filter(
             reviewed_at__isnull=True

@@ -237,3 +237,14 @@ def test_her_file_page_has_a_plain_neutral_title(alice_socialworker, eve_file):
     html = file_page(alice_socialworker, eve_file).content.decode()
     title = html.split("<title>")[1].split("</title>")[0]
     assert title == "Her file · Safespace"
+
+
+def test_what_a_reader_may_not_see_is_not_even_decrypted(
+    bea_peerworker, alice_socialworker, eve_file
+):
+    for_bea = Participant.objects.for_reader(bea_peerworker).get(pk=eve_file.pk)
+    assert {"legal_name", "phone", "notes"} <= for_bea.get_deferred_fields()
+    for_alice = Participant.objects.for_reader(alice_socialworker).get(pk=eve_file.pk)
+    assert not {"legal_name", "phone", "notes"} & for_alice.get_deferred_fields()
+    listed = Participant.objects.for_list().get(pk=eve_file.pk)
+    assert "legal_name" in listed.get_deferred_fields()
