@@ -221,6 +221,9 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # MFA: mandatory for staff (safespace.middleware), optional for participants.
 MFA_ADAPTER = "safespace.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# accept the code of the previous or next 30 s step too (RFC 6238's clock-drift allowance):
+# a code typed as it rolls over, or a phone a little off, is not refused
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = os.environ.get("SAFESPACE_TOTP_ISSUER", "Safespace")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # WebAuthn on http://127.0.0.1 in the demo
 MFA_PASSKEY_LOGIN_ENABLED = False
