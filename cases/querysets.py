@@ -20,6 +20,8 @@ class ParticipantQuerySet(models.QuerySet):
         role = role_of(user)
         if role is None:
             return self.none()
+        # a file merged into another lives on only as a pointer
+        self = self.filter(merged_into__isnull=True)
         if role == Role.PARTICIPANT:
             return self.filter(account=user)
         if role == Role.VOLUNTEER:

@@ -20,3 +20,23 @@ urlpatterns = [
         name="break_glass_mark_reviewed",
     ),
 ]
+
+# Case work in her file. Each feature keeps its own list so their changes stay apart.
+
+# needs assessments
+urlpatterns += []
+
+# case notes
+urlpatterns += []
+
+# appointments
+urlpatterns += []
+
+# partners, consents and referrals
+urlpatterns += []
+
+# documents
+urlpatterns += []
+
+# duplicates, merging, closing and reopening
+urlpatterns += []

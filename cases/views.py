@@ -67,23 +67,69 @@ def participant_detail(request, pk):
         participant_id=participant.pk,
         payload={"section": "summary", "via": "break_glass" if live_grant else "assignment"},
     )
-    return render(
-        request,
-        "cases/participant_detail.html",
-        {
-            "participant": participant,
-            "readable": readable,
-            "via_break_glass": live_grant,
-            "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
-            "can_invite": can_invite_participant(request.user, participant),
-            "can_edit": bool(writable),
-            "sections": _sections(participant, readable),
-            "pathway": participant.pathway_entries.order_by("-since", "-recorded_at")
-            if "pathway" in readable
-            else None,
-            "pathway_form": PathwayForm() if "pathway" in writable else None,
-        },
-    )
+    context = {
+        "participant": participant,
+        "readable": readable,
+        "via_break_glass": live_grant,
+        "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
+        "can_invite": can_invite_participant(request.user, participant),
+        "can_edit": bool(writable),
+        "sections": _sections(participant, readable),
+    }
+    # each section of her case work adds what it shows, or None when the reader may not see it
+    for name, builder in FILE_SECTION_BUILDERS.items():
+        context[name] = (
+            builder(request, participant, writable=name in writable) if name in readable else None
+        )
+    return render(request, "cases/participant_detail.html", context)
+
+
+# --- Sections of the file page ------------------------------------------------------------
+# One builder per section of her case work (safespace.access.CASE_WORK_SECTIONS). Each is
+# called only when the reader may see the section, issues a fixed number of queries
+# whatever the number of rows, and returns the dict its template include reads.
+
+
+def _pathway_section(request, participant, *, writable):
+    return {
+        "entries": participant.pathway_entries.order_by("-since", "-recorded_at"),
+        "form": PathwayForm() if writable else None,
+    }
+
+
+def _needs_section(request, participant, *, writable):
+    return {}
+
+
+def _case_notes_section(request, participant, *, writable):
+    return {}
+
+
+def _appointments_section(request, participant, *, writable):
+    return {}
+
+
+def _referrals_section(request, participant, *, writable):
+    return {}
+
+
+def _consents_section(request, participant, *, writable):
+    return {}
+
+
+def _documents_section(request, participant, *, writable):
+    return {}
+
+
+FILE_SECTION_BUILDERS = {
+    "pathway": _pathway_section,
+    "needs": _needs_section,
+    "case_notes": _case_notes_section,
+    "appointments": _appointments_section,
+    "referrals": _referrals_section,
+    "consents": _consents_section,
+    "documents": _documents_section,
+}
 
 
 @require_POST

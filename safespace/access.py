@@ -57,8 +57,18 @@ PARTICIPANT_SECTIONS = {
     ),
     "notes": ("notes",),
 }
+# The case work kept in her file beyond her details, each a section of the file page.
+CASE_WORK_SECTIONS = (
+    "pathway",
+    "needs",
+    "case_notes",
+    "appointments",
+    "referrals",
+    "consents",
+    "documents",
+)
 _FULL_FILE = frozenset(
-    {"reference", "known_as", "pathway"}.union(*PARTICIPANT_SECTIONS.values())
+    {"reference", "known_as", *CASE_WORK_SECTIONS}.union(*PARTICIPANT_SECTIONS.values())
 )
 PARTICIPANT_READABLE = {
     Role.COORDINATOR: _FULL_FILE,
@@ -114,6 +124,23 @@ def can_invite_participant(user, participant) -> bool:
             worker=user, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
         ).exists()
     )
+
+
+def can_override_consent(user) -> bool:
+    """Going ahead with a referral without her consent: a coordinator, with a written reason."""
+    return role_of(user) == Role.COORDINATOR
+
+
+def can_merge_files(user) -> bool:
+    return role_of(user) == Role.COORDINATOR
+
+
+def can_manage_partners(user) -> bool:
+    return role_of(user) == Role.COORDINATOR
+
+
+def can_read_partners(user) -> bool:
+    return role_of(user) in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER}
 
 
 def can_search_files(user) -> bool:
