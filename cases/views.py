@@ -398,9 +398,7 @@ def _audit_section_viewed(request, participant, section):
 
 def _scoped_file(request, pk, section, *, write=False):
     """Her file if in scope (else 404), and the section readable or writable (else 403)."""
-    participant = get_object_or_404(
-        Participant.objects.visible_to(request.user).for_list(), pk=pk
-    )
+    participant = get_object_or_404(Participant.objects.visible_to(request.user).for_list(), pk=pk)
     allowed = participant_writable_fields if write else participant_readable_fields
     if section not in allowed(request.user):
         raise PermissionDenied
