@@ -248,10 +248,9 @@ class NeedsAssessmentForm(forms.Form):
         cleaned = super().clean()
         for domain in RightsDomain:
             comment = (cleaned.get(f"comment_{domain.value}") or "").strip()
-            if comment and cleaned.get(f"level_{domain.value}") is None:
-                self.add_error(
-                    f"level_{domain.value}", _("Choose a level for this comment to be kept.")
-                )
+            level_field = f"level_{domain.value}"
+            if comment and cleaned.get(level_field) is None and level_field not in self.errors:
+                self.add_error(level_field, _("Choose a level for this comment to be kept."))
         if not any(cleaned.get(f"level_{domain.value}") is not None for domain in RightsDomain):
             raise forms.ValidationError(_("Assess at least one domain."))
         return cleaned
@@ -282,7 +281,8 @@ class CaseNoteForm(forms.Form):
         choices=(),
         widget=forms.RadioSelect,
         help_text=_(
-            "Her support team: her social workers and coordinators who may read notes. "
+            "Her support team: the social workers and coordinators of her file. "
+            "Her key worker only: her key worker and you. Only me: you alone. "
             "Peer workers and volunteers never see notes."
         ),
     )
@@ -339,7 +339,7 @@ class AppointmentForm(forms.Form):
     starts_at = forms.SplitDateTimeField(
         label=_("When"),
         widget=forms.SplitDateTimeWidget(
-            date_attrs={"type": "date"},
+            date_attrs={"type": "date", "aria-label": _("Date")},
             time_attrs={"type": "time", "aria-label": _("Time")},
             date_format="%Y-%m-%d",
             time_format="%H:%M",

@@ -599,9 +599,13 @@ def participant_appointment_new(request, pk):
     participant = _scoped_file(request, pk, "appointments", write=True)
     form = AppointmentForm(request.POST or None, participant=participant, user=request.user)
     if request.method == "POST" and form.is_valid():
-        appointment_plan(actor=request.user, participant=participant, **form.cleaned_data)
-        messages.success(request, _("The appointment is planned."))
-        return redirect(reverse("participant_detail", args=[participant.pk]) + "#appointments")
+        try:
+            appointment_plan(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValueError:  # the worker's assignment ended while the form was open
+            form.add_error("worker", _("This worker is no longer assigned to her."))
+        else:
+            messages.success(request, _("The appointment is planned."))
+            return redirect(reverse("participant_detail", args=[participant.pk]) + "#appointments")
     return render(
         request, "cases/appointment_form.html", {"participant": participant, "form": form}
     )
