@@ -340,3 +340,17 @@ def test_query_count_does_not_grow_with_the_number_of_notes(
         author = (alice_socialworker, fay_socialworker)[number % 2]
         write(author, eve_file, (TEAM, KEY_WORKER, AUTHOR)[number % 3], text=f"note {number}")
     assert _queries(client, url) == one
+
+
+def test_a_break_glass_coordinator_sees_team_notes_and_is_told_others_exist(
+    dana_coordinator, alice_socialworker, eve_file
+):
+    write(alice_socialworker, eve_file, TEAM, text="team: she starts training on Monday")
+    write(alice_socialworker, eve_file, KEY_WORKER, text=SECRET)
+    break_glass_open(user=dana_coordinator, participant=eve_file, reason="x" * 20)
+    client = client_for(dana_coordinator)
+    for name in ("participant_detail", "participant_notes"):
+        html = get(client, reverse(name, args=[eve_file.pk])).content.decode()
+        assert "she starts training on Monday" in html
+        assert "hides at her cousin" not in html
+        assert "1 more note is not shown" in html or "1 note of her file is not shown" in html
