@@ -180,3 +180,217 @@ class PathwayForm(forms.Form):
         if since.year < 1900:
             raise forms.ValidationError(_("Please check the year."))
         return since
+
+
+# --- Needs assessments ---
+NOT_ASSESSED = ""
+COMMENT_LIMIT = 2_000
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _not_in_future(day):
+    if day > timezone.localdate():
+        raise forms.ValidationError(_("This date is in the future."))
+    if day.year < 1900:
+        raise forms.ValidationError(_("Please check the year."))
+    return day
+
+
+def _keep_typed_text(field):
+    # no maxlength in the page: a browser would cut pasted text silently; the server says why
+    field.widget.attrs.pop("maxlength", None)
+
+
+class NeedsAssessmentForm(forms.Form):
+    """For each of the eight rights domains: a level (or not assessed) and a comment."""
+
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=_date_input())
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import DomainNeed, RightsDomain
+
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = timezone.localdate()
+        for domain in RightsDomain:
+            self.fields[f"level_{domain.value}"] = forms.TypedChoiceField(
+                label=_("Level"),
+                choices=[(NOT_ASSESSED, _("Not assessed"))] + DomainNeed.Level.choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"comment_{domain.value}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=COMMENT_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            _keep_typed_text(self.fields[f"comment_{domain.value}"])
+
+    def domain_rows(self):
+        """(domain label, level field, comment field) per domain, for the template."""
+        from cases.models import RightsDomain
+
+        return [
+            (domain.label, self[f"level_{domain.value}"], self[f"comment_{domain.value}"])
+            for domain in RightsDomain
+        ]
+
+    def clean_assessed_on(self):
+        return _not_in_future(self.cleaned_data["assessed_on"])
+
+    def clean(self):
+        from cases.models import RightsDomain
+
+        cleaned = super().clean()
+        for domain in RightsDomain:
+            comment = (cleaned.get(f"comment_{domain.value}") or "").strip()
+            level_field = f"level_{domain.value}"
+            if comment and cleaned.get(level_field) is None and level_field not in self.errors:
+                self.add_error(level_field, _("Choose a level for this comment to be kept."))
+        if not any(cleaned.get(f"level_{domain.value}") is not None for domain in RightsDomain):
+            raise forms.ValidationError(_("Assess at least one domain."))
+        return cleaned
+
+    def levels(self) -> dict:
+        """{domain: (level, comment)} for the domains assessed."""
+        from cases.models import RightsDomain
+
+        return {
+            domain.value: (
+                self.cleaned_data[f"level_{domain.value}"],
+                self.cleaned_data.get(f"comment_{domain.value}", "").strip(),
+            )
+            for domain in RightsDomain
+            if self.cleaned_data.get(f"level_{domain.value}") is not None
+        }
+
+
+# --- Case notes ---
+NOTE_LIMIT = 20_000
+
+
+class CaseNoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=())
+    happened_on = forms.DateField(label=_("Date"), widget=_date_input())
+    confidentiality = forms.ChoiceField(
+        label=_("Who can read it"),
+        choices=(),
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Her support team: the social workers and coordinators of her file. "
+            "Her key worker only: her key worker and you. Only me: you alone. "
+            "Peer workers and volunteers never see notes."
+        ),
+    )
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": _("Write the note."),
+            "max_length": _(
+                "A note can be at most 20,000 characters long; this one has %(show_value)d. "
+                "Split it into two notes."
+            ),
+        },
+        help_text=_("Notes cannot be changed afterwards: a correction is a new note."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import CaseNote
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = CaseNote.Kind.choices
+        self.fields["confidentiality"].choices = CaseNote.Confidentiality.choices
+        self.fields["confidentiality"].initial = CaseNote.Confidentiality.TEAM
+        self.fields["happened_on"].initial = timezone.localdate()
+        _keep_typed_text(self.fields["text"])
+
+    def clean_happened_on(self):
+        return _not_in_future(self.cleaned_data["happened_on"])
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError(_("Write the note."))
+        return text
+
+
+class CaseNoteFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import CaseNote
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All types")), *CaseNote.Kind.choices]
+
+
+# --- Appointments ---
+PURPOSE_LIMIT = 2_000
+
+
+class AppointmentForm(forms.Form):
+    worker = forms.ModelChoiceField(label=_("With"), queryset=None, empty_label=None)
+    starts_at = forms.SplitDateTimeField(
+        label=_("When"),
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date", "aria-label": _("Date")},
+            time_attrs={"type": "time", "aria-label": _("Time")},
+            date_format="%Y-%m-%d",
+            time_format="%H:%M",
+        ),
+        help_text=_("Date, then time."),
+    )
+    purpose = forms.CharField(
+        label=_("What it is about"),
+        required=False,
+        max_length=PURPOSE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. Only her social workers see it."),
+    )
+
+    def __init__(self, *args, participant=None, user=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        # the workers currently assigned to her
+        workers = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                assignments__participant=participant,
+                assignments__ended_at__isnull=True,
+            )
+            .order_by("first_name", "username")
+            .distinct()
+        )
+        self.fields["worker"].queryset = workers
+        self.fields["worker"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if user is not None:
+            self.fields["worker"].initial = user.pk
+        _keep_typed_text(self.fields["purpose"])
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < timezone.now():
+            raise forms.ValidationError(_("This time has passed. Plan an appointment to come."))
+        if starts_at.year > timezone.localdate().year + 5:
+            raise forms.ValidationError(_("Please check the year."))
+        return starts_at
+
+
+class AppointmentStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import Appointment
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            choice for choice in Appointment.Status.choices if choice[0] != "planned"
+        ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from cases.querysets import ParticipantQuerySet
+from cases.querysets import CaseNoteQuerySet, ParticipantQuerySet
 from safespace.fields import (
     StrictEncryptedCharField,
     StrictEncryptedDateField,
@@ -503,6 +503,8 @@ class CaseNote(models.Model):
     happened_on = models.DateField(_("date"), default=timezone.localdate)
     text = StrictEncryptedTextField(_("note"))
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseNoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case note")

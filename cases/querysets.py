@@ -69,3 +69,46 @@ class ParticipantQuerySet(models.QuerySet):
                 by_name = by_name.filter(search_tokens__digest=value)
             matches |= Q(pk__in=by_name.values("pk"))
         return self.filter(pk__in=self.model.objects.filter(matches).values("pk"))
+
+
+# --- Case notes ---
+class CaseNoteQuerySet(models.QuerySet):
+    def readable_by(self, user, participant):
+        """The notes of her file this user may read (one query when evaluated).
+
+        "team" notes: anyone who may read the case_notes section of her file.
+        "key_worker" notes: her current key worker(s) and the author.
+        "author" notes: the author only.
+        Restricted notes need an open assignment to her: break-glass readers see team notes only.
+        """
+        return self.filter(participant=participant).filter(
+            self.readable_condition(user, participant)
+        )
+
+    @staticmethod
+    def readable_condition(user, participant) -> Q:
+        """The condition of readable_by, as a Q (for counting readable and restricted at once)."""
+        from cases.models import Assignment, CaseNote, Participant
+        from safespace.access import participant_readable_fields
+
+        if "case_notes" not in participant_readable_fields(user):
+            return Q(pk__in=[])
+        in_scope = Q(participant__in=Participant.objects.visible_to(user).values("pk"))
+        assigned = Assignment.objects.filter(
+            participant=participant, worker=user, ended_at__isnull=True
+        )
+        key_worker = assigned.filter(kind=Assignment.Kind.KEY_WORKER)
+        Conf = CaseNote.Confidentiality
+        readable = (
+            Q(confidentiality=Conf.TEAM)
+            | (
+                Q(confidentiality=Conf.KEY_WORKER)
+                & (Q(author=user) | Q(participant__in=key_worker.values("participant")))
+                & Q(participant__in=assigned.values("participant"))
+            )
+            | (
+                Q(confidentiality=Conf.AUTHOR, author=user)
+                & Q(participant__in=assigned.values("participant"))
+            )
+        )
+        return in_scope & readable

@@ -175,3 +175,112 @@ def pathway_status_on(participant: Participant, day):
         .first()
     )
     return entry.status if entry else None
+
+
+# --- Needs assessments ---
+@transaction.atomic
+def needs_assess(*, actor, participant: Participant, assessed_on, levels: dict):
+    """Record one assessment: ``levels`` maps a rights domain to (level, comment).
+
+    Domains left out were not assessed (no row). Earlier assessments stay as they were.
+    """
+    from cases.models import DomainNeed, NeedsAssessment
+
+    if not levels:
+        raise ValueError("an assessment needs at least one domain")
+    assessment = NeedsAssessment.objects.create(
+        participant=participant, assessed_on=assessed_on, recorded_by=actor
+    )
+    DomainNeed.objects.bulk_create(
+        [
+            DomainNeed(assessment=assessment, domain=domain, level=level, comment=comment)
+            for domain, (level, comment) in sorted(levels.items())
+        ]
+    )
+    audit_record(
+        action="needs.assessed",
+        actor=actor,
+        target=assessment,
+        participant_id=participant.pk,
+        payload={"count": len(levels)},
+    )
+    return assessment
+
+
+# --- Case notes ---
+@transaction.atomic
+def case_note_write(
+    *, actor, participant: Participant, kind: str, confidentiality: str, happened_on, text: str
+):
+    """Add a note to her file. Notes are never changed: a correction is a new note."""
+    from cases.models import CaseNote
+
+    note = CaseNote(
+        participant=participant,
+        author=actor,
+        kind=kind,
+        confidentiality=confidentiality,
+        happened_on=happened_on,
+        text=text,
+    )
+    note.full_clean(exclude=["participant", "author"])
+    note.save(force_insert=True)
+    audit_record(
+        action="case_note.written",
+        actor=actor,
+        target=note,
+        participant_id=participant.pk,
+        payload={"kind": kind},
+    )
+    return note
+
+
+# --- Appointments ---
+class AppointmentNotPlanned(Exception):
+    """The appointment's status was already set (by someone else, or before)."""
+
+
+@transaction.atomic
+def appointment_plan(*, actor, participant: Participant, worker, starts_at, purpose: str = ""):
+    """Plan an appointment between her and a worker currently assigned to her."""
+    from cases.models import Appointment
+
+    if not participant.assignments.filter(worker=worker, ended_at__isnull=True).exists():
+        raise ValueError("the worker is not assigned to her")
+    appointment = Appointment.objects.create(
+        participant=participant,
+        worker=worker,
+        starts_at=starts_at,
+        purpose=purpose,
+        created_by=actor,
+    )
+    audit_record(
+        action="appointment.planned",
+        actor=actor,
+        target=appointment,
+        participant_id=participant.pk,
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_status_set(*, actor, appointment, status: str):
+    """Close a planned appointment: took place, missed or cancelled. Only once."""
+    from cases.models import Appointment
+
+    if status not in Appointment.Status.values or status == Appointment.Status.PLANNED:
+        raise ValueError("not a closing status")
+    # lock the row so two people closing it at once cannot both win
+    current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if current.status != Appointment.Status.PLANNED:
+        raise AppointmentNotPlanned
+    current.status = status
+    current.save(update_fields=["status"])
+    audit_record(
+        action="appointment.status_changed",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"status": status},
+    )
+    return current

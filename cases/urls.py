@@ -24,13 +24,30 @@ urlpatterns = [
 # Case work in her file. Each feature keeps its own list so their changes stay apart.
 
 # needs assessments
-urlpatterns += []
+urlpatterns += [
+    path("<int:pk>/needs/", views.participant_needs_history, name="participant_needs_history"),
+    path("<int:pk>/needs/new/", views.participant_needs_new, name="participant_needs_new"),
+]
 
 # case notes
-urlpatterns += []
+urlpatterns += [
+    path("<int:pk>/notes/", views.participant_notes, name="participant_notes"),
+    path("<int:pk>/notes/new/", views.participant_note_new, name="participant_note_new"),
+]
 
 # appointments
-urlpatterns += []
+urlpatterns += [
+    path(
+        "<int:pk>/appointments/new/",
+        views.participant_appointment_new,
+        name="participant_appointment_new",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/status/",
+        views.participant_appointment_status,
+        name="participant_appointment_status",
+    ),
+]
 
 # partners, consents and referrals
 urlpatterns += []

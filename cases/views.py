@@ -98,15 +98,15 @@ def _pathway_section(request, participant, *, writable):
 
 
 def _needs_section(request, participant, *, writable):
-    return {}
+    return {"rows": needs_latest(participant), "writable": writable}
 
 
 def _case_notes_section(request, participant, *, writable):
-    return {}
+    return case_notes_overview(request.user, participant) | {"writable": writable}
 
 
 def _appointments_section(request, participant, *, writable):
-    return {}
+    return appointments_overview(participant) | {"writable": writable}
 
 
 def _referrals_section(request, participant, *, writable):
@@ -380,3 +380,255 @@ def participant_search(request):
 
 
 SEARCH_LIMIT = 20
+
+
+def _audit_section_viewed(request, participant, section):
+    """Every view of a file is recorded: here, a page of one section of it."""
+    live_grant = participant.break_glass_grants.filter(
+        user=request.user, expires_at__gt=timezone.now()
+    ).exists()
+    audit_record(
+        action="participant.viewed",
+        actor=request.user,
+        target=participant,
+        participant_id=participant.pk,
+        payload={"section": section, "via": "break_glass" if live_grant else "assignment"},
+    )
+
+
+def _scoped_file(request, pk, section, *, write=False):
+    """Her file if in scope (else 404), and the section readable or writable (else 403)."""
+    participant = get_object_or_404(Participant.objects.visible_to(request.user).for_list(), pk=pk)
+    allowed = participant_writable_fields if write else participant_readable_fields
+    if section not in allowed(request.user):
+        raise PermissionDenied
+    return participant
+
+
+# --- Needs assessments ---
+from django.db.models import F, Window  # noqa: E402
+from django.db.models.functions import RowNumber  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from cases.forms import NeedsAssessmentForm  # noqa: E402
+from cases.models import DomainNeed, RightsDomain  # noqa: E402
+from cases.services import needs_assess  # noqa: E402
+
+NEEDS_HISTORY_PER_PAGE = 6
+CHANGE_BETTER, CHANGE_SAME, CHANGE_WORSE = "better", "same", "worse"
+
+
+def needs_latest(participant):
+    """Per rights domain: her latest level, the one before it and the change (one query)."""
+    ranked = (
+        DomainNeed.objects.filter(assessment__participant=participant)
+        .select_related("assessment")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("domain")],
+                order_by=[
+                    F("assessment__assessed_on").desc(),
+                    F("assessment__recorded_at").desc(),
+                    F("assessment_id").desc(),
+                ],
+            )
+        )
+        .filter(rank__lte=2)
+    )
+    by_domain = {}
+    for need in ranked:
+        by_domain.setdefault(need.domain, {})[need.rank] = need
+    rows = []
+    for domain in RightsDomain:
+        latest = by_domain.get(domain.value, {}).get(1)
+        previous = by_domain.get(domain.value, {}).get(2)
+        change = None
+        if latest and previous:
+            # a lower level of need is better
+            if latest.level < previous.level:
+                change = CHANGE_BETTER
+            elif latest.level == previous.level:
+                change = CHANGE_SAME
+            else:
+                change = CHANGE_WORSE
+        rows.append(
+            {"domain": domain.label, "latest": latest, "previous": previous, "change": change}
+        )
+    return rows
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_needs_new(request, pk):
+    """A new assessment of her needs; the earlier ones stay as they were."""
+    participant = _scoped_file(request, pk, "needs", write=True)
+    form = NeedsAssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        needs_assess(
+            actor=request.user,
+            participant=participant,
+            assessed_on=form.cleaned_data["assessed_on"],
+            levels=form.levels(),
+        )
+        messages.success(request, _("Her needs assessment is saved."))
+        return redirect(reverse("participant_detail", args=[participant.pk]) + "#needs")
+    return render(request, "cases/needs_form.html", {"participant": participant, "form": form})
+
+
+@require_safe
+@role_required(*STAFF_ROLES)
+def participant_needs_history(request, pk):
+    """Her assessments side by side: domains down, dates across, the newest first."""
+    participant = _scoped_file(request, pk, "needs")
+    assessments = participant.needs_assessments.prefetch_related("domains").order_by(
+        "-assessed_on", "-recorded_at", "-pk"
+    )
+    page = Paginator(assessments, NEEDS_HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    columns = list(page.object_list)
+    levels = [{need.domain: need for need in column.domains.all()} for column in columns]
+    grid = [
+        {"domain": domain.label, "cells": [found.get(domain.value) for found in levels]}
+        for domain in RightsDomain
+    ]
+    _audit_section_viewed(request, participant, "needs")
+    return render(
+        request,
+        "cases/needs_history.html",
+        {"participant": participant, "page": page, "columns": columns, "grid": grid},
+    )
+
+
+# --- Case notes ---
+from django.db.models import Count  # noqa: E402
+
+from cases.forms import CaseNoteFilterForm, CaseNoteForm  # noqa: E402
+from cases.models import CaseNote  # noqa: E402
+from cases.querysets import CaseNoteQuerySet  # noqa: E402
+from cases.services import case_note_write  # noqa: E402
+
+NOTES_ON_FILE_PAGE = 10
+NOTES_PER_PAGE = 25
+
+
+def case_notes_overview(user, participant):
+    """The latest notes she may read and how many others exist (two queries, any number)."""
+    readable = CaseNote.objects.readable_by(user, participant)
+    latest = list(readable.select_related("author")[:NOTES_ON_FILE_PAGE])
+    counts = CaseNote.objects.filter(participant=participant).aggregate(
+        total=Count("pk"),
+        readable=Count("pk", filter=CaseNoteQuerySet.readable_condition(user, participant)),
+    )
+    return {
+        "notes": latest,
+        "readable_count": counts["readable"],
+        "more_count": max(counts["readable"] - len(latest), 0),
+        "restricted_count": counts["total"] - counts["readable"],
+    }
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_note_new(request, pk):
+    """Write a note. Notes are never edited: a correction is a new note."""
+    participant = _scoped_file(request, pk, "case_notes", write=True)
+    form = CaseNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case_note_write(actor=request.user, participant=participant, **form.cleaned_data)
+        messages.success(request, _("Your note is saved."))
+        return redirect(reverse("participant_detail", args=[participant.pk]) + "#case-notes")
+    return render(request, "cases/note_form.html", {"participant": participant, "form": form})
+
+
+@require_safe
+@role_required(*STAFF_ROLES)
+def participant_notes(request, pk):
+    """All the notes of her file this reader may read, newest first, 25 a page."""
+    participant = _scoped_file(request, pk, "case_notes")
+    notes = CaseNote.objects.readable_by(request.user, participant).select_related("author")
+    filter_form = CaseNoteFilterForm(request.GET or None)
+    kind = ""
+    if filter_form.is_valid():
+        kind = filter_form.cleaned_data["kind"]
+    if kind:
+        notes = notes.filter(kind=kind)
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    restricted = (
+        CaseNote.objects.filter(participant=participant)
+        .exclude(pk__in=CaseNote.objects.readable_by(request.user, participant).values("pk"))
+        .count()
+    )
+    _audit_section_viewed(request, participant, "case_notes")
+    return render(
+        request,
+        "cases/notes_list.html",
+        {
+            "participant": participant,
+            "page": page,
+            "filter_form": filter_form,
+            "filters": urlencode({"kind": kind}) if kind else "",
+            "restricted_count": restricted,
+        },
+    )
+
+
+# --- Appointments ---
+from cases.forms import AppointmentForm, AppointmentStatusForm  # noqa: E402
+from cases.services import (  # noqa: E402
+    AppointmentNotPlanned,
+    appointment_plan,
+    appointment_status_set,
+)
+
+UPCOMING_LIMIT = 20
+PAST_LIMIT = 5
+
+
+def appointments_overview(participant):
+    """Her appointments to come and the last five past ones (two queries, any number)."""
+    now = timezone.now()
+    base = participant.appointments.select_related("worker")
+    return {
+        "upcoming": list(base.filter(starts_at__gte=now).order_by("starts_at")[:UPCOMING_LIMIT]),
+        "past": list(base.filter(starts_at__lt=now).order_by("-starts_at")[:PAST_LIMIT]),
+        "closing": AppointmentStatusForm().fields["status"].choices,
+    }
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_appointment_new(request, pk):
+    """Plan an appointment with a worker assigned to her (yourself by default)."""
+    participant = _scoped_file(request, pk, "appointments", write=True)
+    form = AppointmentForm(request.POST or None, participant=participant, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment_plan(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValueError:  # the worker's assignment ended while the form was open
+            form.add_error("worker", _("This worker is no longer assigned to her."))
+        else:
+            messages.success(request, _("The appointment is planned."))
+            return redirect(reverse("participant_detail", args=[participant.pk]) + "#appointments")
+    return render(
+        request, "cases/appointment_form.html", {"participant": participant, "form": form}
+    )
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_appointment_status(request, pk, appointment_pk):
+    """Say how a planned appointment went: took place, missed or cancelled."""
+    participant = _scoped_file(request, pk, "appointments", write=True)
+    appointment = get_object_or_404(participant.appointments, pk=appointment_pk)
+    form = AppointmentStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the appointment went."))
+    else:
+        try:
+            appointment_status_set(
+                actor=request.user, appointment=appointment, status=form.cleaned_data["status"]
+            )
+        except AppointmentNotPlanned:
+            messages.warning(
+                request, _("This appointment's status was already set. Nothing was changed.")
+            )
+        else:
+            messages.success(request, _("The appointment is updated."))
+    return redirect(reverse("participant_detail", args=[participant.pk]) + "#appointments")

@@ -179,6 +179,11 @@ ACTION_LABELS = {
     "participant.viewed": _("Opened a file"),
     "break_glass.opened": _("Opened a file outside caseload"),
     "break_glass.reviewed": _("Reviewed an opening"),
+    # needs, case notes and appointments
+    "needs.assessed": _("Assessed her needs"),
+    "case_note.written": _("Wrote a note"),
+    "appointment.planned": _("Planned an appointment"),
+    "appointment.status_changed": _("Changed an appointment's status"),
 }
 
 

@@ -60,11 +60,30 @@ def home(request):
             assignments__worker=request.user, assignments__ended_at__isnull=True
         )
         context["caseload"] = caseload.for_list().order_by("reference")[:100]
+    if role == Role.SOCIAL_WORKER:
+        context["appointments_today"] = _appointments_today(request.user)
     if role == Role.COORDINATOR:
         context["openings_to_review"] = BreakGlassGrant.objects.filter(
             reviewed_at__isnull=True
         ).count()
     return render(request, HOME_TEMPLATES.get(role, "home/no_role.html"), context)
+
+
+def _appointments_today(user):
+    """Her planned appointments of today in the worker's files: known-as name and time only."""
+    from cases.models import Appointment, Participant
+
+    return list(
+        Appointment.objects.filter(
+            worker=user,
+            status=Appointment.Status.PLANNED,
+            starts_at__date=timezone.localdate(),
+            participant__in=Participant.objects.visible_to(user).values("pk"),
+        )
+        .select_related("participant")
+        .only("pk", "starts_at", "participant__id", "participant__known_as")
+        .order_by("starts_at")[:50]
+    )
 
 
 @require_safe

@@ -36,6 +36,16 @@ URL_KWARGS = {
     "participant_assignments": lambda ctx: {"pk": ctx["eve_file"].pk},
     "assignment_end": lambda ctx: {"pk": ctx["eve_file"].assignments.first().pk},
     "mfa_remove_webauthn": {"pk": 999999},
+    # needs assessments, case notes and appointments in Eve's file
+    "participant_needs_history": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_needs_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_notes": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_note_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_appointment_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_appointment_status": lambda ctx: {
+        "pk": ctx["eve_file"].pk,
+        "appointment_pk": _eve_appointment(ctx).pk,
+    },
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -184,7 +194,51 @@ EXPECTED = {
     "mfa_edit_webauthn": {"GET": everyone(302), "POST": everyone(302)},
     "mfa_remove_webauthn": {"GET": everyone(302), "POST": everyone(302)},
     "mfa_reauthenticate_webauthn": {"GET": everyone(302), "POST": everyone(302)},
+    # needs, case notes and appointments: read by her social workers (peer workers are told
+    # no, 403), written by them; coordinators only within their scope (Dana is not: 404)
+    **{
+        name: {
+            "GET": {
+                ANON: 302,
+                Role.SOCIAL_WORKER.value: 200,
+                Role.PEER_WORKER.value: 403,
+                Role.COORDINATOR.value: 404,
+                Role.VOLUNTEER.value: 404,
+                Role.PARTICIPANT.value: 403,
+                MALLORY: 403,
+            },
+            "POST": everyone(405),
+        }
+        for name in ("participant_needs_history", "participant_notes")
+    },
+    **{
+        name: {
+            method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+            for method in ("GET", "POST")
+        }
+        for name in ("participant_needs_new", "participant_note_new", "participant_appointment_new")
+    },
+    # an empty POST is refused with a message and sent back to her file (302)
+    "participant_appointment_status": {
+        "GET": everyone(405),
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
+    },
 }
+
+
+def _eve_appointment(ctx):
+    """A planned appointment in Eve's file, with Alice (for URLs that act on one)."""
+    from django.utils import timezone
+
+    from cases.models import Appointment
+
+    alice = ctx["cast"][Role.SOCIAL_WORKER]
+    return Appointment.objects.create(
+        participant=ctx["eve_file"],
+        worker=alice,
+        created_by=alice,
+        starts_at=timezone.now() + timedelta(days=1),
+    )
 
 
 def _walk(resolver, namespace=None):
