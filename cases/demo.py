@@ -481,7 +481,6 @@ def _participant(rng, plan: _File, index: int, users: dict, today: date) -> Part
         closing_reason=person.closed,
         account=users.get(person.account) if person.account else None,
     )
-    participant.full_clean(exclude=["account"])
     participant.save()  # one by one: save() builds her search tokens
     return participant
 
