@@ -1,6 +1,7 @@
 """The fictional demo organisation loaded by `manage.py seed_demo`.
 
-Every name and fact here is invented. Later issues add their apps' demo data.
+Every name and fact here is invented. Later issues add their apps' demo data; the
+caseload of the participants issue lives in cases/demo.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from safespace.crypto import decrypt_text
@@ -39,6 +41,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("bea", Role.PEER_WORKER, "Béa", "Lambert"),
     DemoAccount("chloe", Role.VOLUNTEER, "Chloé", "Petit"),
     DemoAccount("eve", Role.PARTICIPANT, "Eve", ""),
+    # a second social worker and peer worker, so caseloads are spread
+    DemoAccount("farah", Role.SOCIAL_WORKER, "Farah", "Mercier"),
+    DemoAccount("gwen", Role.PEER_WORKER, "Gwen", "Le Goff"),
 )
 
 
@@ -49,53 +54,31 @@ def demo_exists() -> bool:
 
 @transaction.atomic
 def demo_organisation_create(*, password: str) -> None:
-    """Create the demo accounts, one per role, all with ``password``.
+    """Create the demo accounts, one per role (two social and peer workers), all with
+    ``password``, and the caseload they support.
 
     Staff accounts are enrolled in TOTP (MFA is mandatory for staff), with recovery codes.
     """
+    from cases.demo import caseload_create
+
+    # hashed once: the hasher is slow on purpose, and the demo password is shared anyway
+    hashed = make_password(password)
+    users = {}
     for account in DEMO_ACCOUNTS:
         user = user_create(
             username=account.username,
             role=account.role,
-            password=password,
+            password=None,
             first_name=account.first_name,
             last_name=account.last_name,
         )
+        user.password = hashed
+        user.save(update_fields=["password"])
         if account.role in STAFF_ROLES:
             TOTP.activate(user, generate_totp_secret())
             RecoveryCodes.activate(user)
-    _demo_files_create()
-
-
-# Invented files, so the demo shows a caseload; the participants issue adds many more.
-DEMO_FILES = (
-    ("SS-2026-0001", "Eve", "Eve Martin", "+33 6 00 00 00 01", "eve"),
-    ("SS-2026-0002", "Lune", "Amina Diallo", "+33 6 00 00 00 02", None),
-    ("SS-2026-0003", "Rose", "Ioana Popescu", "", None),
-    ("SS-2026-0004", "Nina", "Grace Okafor", "+33 6 00 00 00 04", None),
-)
-
-
-def _demo_files_create() -> None:
-    from cases.models import Assignment, Participant
-
-    users = get_user_model().objects.in_bulk(["alice", "bea", "eve"], field_name="username")
-    for reference, known_as, legal_name, phone, account in DEMO_FILES:
-        participant = Participant.objects.create(
-            reference=reference,
-            known_as=known_as,
-            legal_name=legal_name,
-            phone=phone,
-            notes="Invented demo note: prefers appointments in the morning.",
-            account=users.get(account) if account else None,
-        )
-        Assignment.objects.create(
-            participant=participant, worker=users["alice"], kind=Assignment.Kind.KEY_WORKER
-        )
-        if known_as in ("Eve", "Lune"):
-            Assignment.objects.create(
-                participant=participant, worker=users["bea"], kind=Assignment.Kind.PEER_WORKER
-            )
+        users[account.username] = user
+    caseload_create(users=users)
 
 
 def demo_totp_code_for(user) -> str:
@@ -113,6 +96,4 @@ def demo_totp_code_for(user) -> str:
 @transaction.atomic
 def demo_passwords_reset(*, password: str) -> None:
     users = get_user_model().objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
-    for user in users:
-        user.set_password(password)
-        user.save(update_fields=["password"])
+    users.update(password=make_password(password))

@@ -119,4 +119,4 @@ def test_seed_demo_enrols_the_staff_accounts_in_totp(settings):
             "user__username", flat=True
         )
     )
-    assert enrolled == {"dana", "alice", "bea", "chloe"}
+    assert enrolled == {"dana", "alice", "bea", "chloe", "farah", "gwen"}
