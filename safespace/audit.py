@@ -179,6 +179,10 @@ ACTION_LABELS = {
     "participant.viewed": _("Opened a file"),
     "break_glass.opened": _("Opened a file outside caseload"),
     "break_glass.reviewed": _("Reviewed an opening"),
+    # documents in her file
+    "document.added": _("Added a document"),
+    "document.downloaded": _("Downloaded a document"),
+    "document.removed": _("Removed a document"),
 }
 
 
