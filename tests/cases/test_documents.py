@@ -431,3 +431,27 @@ def test_the_file_page_issues_the_same_queries_for_1_or_20_documents(
     one = _file_page_queries(alice, eve_file)
     add(19)
     assert _file_page_queries(alice, eve_file) == one
+
+
+def test_the_size_limit_follows_the_setting(alice, eve_file, settings):
+    settings.SAFESPACE_DOCUMENT_MAX_BYTES = 2048
+    response = upload(alice, eve_file, PDF + b"0" * 2048)
+    assert "This file is too large: up to 2.0\xa0KB is accepted." in response.content.decode()
+    assert upload(alice, eve_file, PDF).status_code == 302
+
+
+def test_no_url_serves_uploaded_files(settings):
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.views.static import serve
+
+    def callbacks(resolver):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from callbacks(pattern)
+            elif isinstance(pattern, URLPattern):
+                yield pattern.callback
+
+    # MEDIA_URL is left unset (Django reads it as "/"): nothing is published under it
+    assert settings.MEDIA_URL in ("", "/")
+    assert getattr(settings, "WHITENOISE_ROOT", None) is None
+    assert serve not in set(callbacks(get_resolver()))
