@@ -394,3 +394,159 @@ class AppointmentStatusForm(forms.Form):
         self.fields["status"].choices = [
             choice for choice in Appointment.Status.choices if choice[0] != "planned"
         ]
+
+
+# --- Documents ---
+# What a document is, decided by its first bytes (never its name or the browser's word).
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+}
+# what staff read in her file, and the extension of the neutral download name
+DOCUMENT_LABELS = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WebP",
+}
+DOCUMENT_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+}
+# a photo of a paper is a few megapixels; past this, decoding it could exhaust memory
+DOCUMENT_MAX_PIXELS = 50_000_000
+_PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+
+
+class DocumentRefused(ValueError):
+    """The file is not a picture Safespace can clean. Never carries the file's content."""
+
+
+def document_sniff(head: bytes) -> str | None:
+    """The document's format from its first bytes, or None when it is not one we accept."""
+    from PIL import features
+
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP" and features.check("webp"):
+        return "webp"
+    return None
+
+
+def document_clean_image(data: bytes, kind: str) -> bytes:
+    """The picture alone, decoded and encoded again in the same format.
+
+    Only the pixels are carried over, so no EXIF (GPS position, camera, date), XMP,
+    ICC profile or text chunk survives. Raises DocumentRefused for a corrupt or
+    truncated image, or one too large to decode safely (a decompression bomb).
+    """
+    import warnings
+    from io import BytesIO
+
+    from PIL import Image, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse there too
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data), formats=[_PILLOW_FORMATS[kind]]) as image:
+                width, height = image.size
+                if width * height > DOCUMENT_MAX_PIXELS:
+                    raise DocumentRefused("too many pixels")
+                image.load()
+                # the orientation tag is dropped with the rest: turn the pixels instead
+                upright = ImageOps.exif_transpose(image)
+                has_alpha = "A" in upright.getbands() or "transparency" in upright.info
+                if kind == "jpeg" or not has_alpha:
+                    mode = "L" if upright.mode == "L" else "RGB"
+                else:
+                    mode = "RGBA"
+                pixels = upright.convert(mode)
+                clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+        out = BytesIO()
+        if kind == "jpeg":
+            clean.save(out, "JPEG", quality=90)
+        elif kind == "png":
+            clean.save(out, "PNG")
+        else:
+            clean.save(out, "WEBP", quality=90)
+    except DocumentRefused:
+        raise
+    except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes is a refusal
+        raise DocumentRefused("the image could not be decoded") from None
+    return out.getvalue()
+
+
+class DocumentForm(forms.Form):
+    """Title, type and the file. Once valid, cleaned_data holds the bytes to store
+    ("content", images already cleaned of their metadata) and their "content_type"."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("Shown in her file, for example “Residence permit, front”."),
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=())
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        from cases.models import Document
+
+        super().__init__(*args, **kwargs)
+        self.max_bytes = settings.SAFESPACE_DOCUMENT_MAX_BYTES
+        self.fields["kind"].choices = Document.Kind.choices
+        self.fields["file"].help_text = _(
+            "PDF, JPEG, PNG or WebP, up to %(size)s. It is stored encrypted; photos lose "
+            "their hidden details, such as where they were taken."
+        ) % {"size": filesizeformat(self.max_bytes)}
+
+    def clean_file(self):
+        from django.template.defaultfilters import filesizeformat
+
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("This file is too large: up to %(size)s is accepted."),
+                params={"size": filesizeformat(self.max_bytes)},
+            )
+        upload.seek(0)
+        data = upload.read()
+        kind = document_sniff(data[:16])
+        if kind is None:
+            raise forms.ValidationError(
+                _("This type of file is not accepted. Choose a PDF, JPEG, PNG or WebP file.")
+            )
+        if kind != "pdf":
+            try:
+                data = document_clean_image(data, kind)
+            except DocumentRefused:
+                raise forms.ValidationError(
+                    _(
+                        "This picture could not be read: it may be damaged or too large. "
+                        "Try another photo or a PDF."
+                    )
+                ) from None
+            if len(data) > self.max_bytes:
+                raise forms.ValidationError(
+                    _("This file is too large: up to %(size)s is accepted."),
+                    params={"size": filesizeformat(self.max_bytes)},
+                )
+        self.cleaned_data["content"] = data
+        self.cleaned_data["content_type"] = DOCUMENT_TYPES[kind]
+        return upload

@@ -284,3 +284,76 @@ def appointment_status_set(*, actor, appointment, status: str):
         payload={"status": status},
     )
     return current
+
+
+# --- Documents ---
+
+
+@transaction.atomic
+def document_add(
+    *, actor, participant: Participant, title: str, kind: str, content_type: str, content: bytes
+):
+    """Keep a document in her file: the title and the bytes are encrypted, nothing touches disk.
+
+    ``content`` must already be checked (cases.forms.DocumentForm): its type decided by its
+    first bytes, images cleaned of their metadata.
+    """
+    from cases.models import Document, DocumentContent
+    from safespace.crypto import encrypt_bytes
+
+    document = Document.objects.create(
+        participant=participant,
+        title=title,
+        kind=kind,
+        content_type=content_type,
+        size=len(content),
+        uploaded_by=actor,
+    )
+    DocumentContent.objects.create(document=document, token=encrypt_bytes(content))
+    audit_record(
+        action="document.added",
+        actor=actor,
+        target=document,
+        participant_id=participant.pk,
+        payload={"kind": kind, "format": content_type.rsplit("/", 1)[-1]},
+    )
+    return document
+
+
+@transaction.atomic
+def document_remove(*, actor, document) -> bool:
+    """Remove a document and its content from her file. False if it was already gone."""
+    from cases.models import Document
+
+    # lock the row so two removals do not both record one
+    locked = (
+        Document.objects.select_for_update()
+        .only("pk", "participant_id", "kind", "content_type")
+        .filter(pk=document.pk)
+        .first()
+    )
+    if locked is None:
+        return False
+    audit_record(
+        action="document.removed",
+        actor=actor,
+        target=locked,
+        participant_id=locked.participant_id,
+        payload={"kind": locked.kind, "format": locked.content_type.rsplit("/", 1)[-1]},
+    )
+    # the content row goes with it (CASCADE), deleted in SQL without being loaded
+    locked.delete()
+    return True
+
+
+def document_content(document) -> bytes:
+    """The decrypted bytes of a document reached through her scoped file.
+
+    Raises safespace.crypto.DecryptionError (which never holds the content) when no
+    configured key opens it.
+    """
+    from cases.models import DocumentContent
+    from safespace.crypto import decrypt_bytes
+
+    token = DocumentContent.objects.filter(document=document).values_list("token", flat=True)
+    return decrypt_bytes(token.get())

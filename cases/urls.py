@@ -53,7 +53,19 @@ urlpatterns += [
 urlpatterns += []
 
 # documents
-urlpatterns += []
+urlpatterns += [
+    path("<int:pk>/documents/new/", views.document_new, name="document_new"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/download/",
+        views.document_download,
+        name="document_download",
+    ),
+    path(
+        "<int:pk>/documents/<int:document_pk>/remove/",
+        views.document_remove_view,
+        name="document_remove",
+    ),
+]
 
 # duplicates, merging, closing and reopening
 urlpatterns += []

@@ -118,7 +118,29 @@ def _consents_section(request, participant, *, writable):
 
 
 def _documents_section(request, participant, *, writable):
-    return {}
+    # one query whatever the number of documents; their content is never loaded here
+    documents = (
+        participant.documents.select_related("uploaded_by")
+        .only(
+            "pk",
+            "participant_id",
+            "title",
+            "kind",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "uploaded_by__id",
+            "uploaded_by__username",
+        )
+        .order_by("-uploaded_at", "-pk")
+    )
+    return {
+        "rows": [
+            {"document": document, "format": DOCUMENT_LABELS.get(document.content_type, "")}
+            for document in documents
+        ],
+        "writable": writable,
+    }
 
 
 FILE_SECTION_BUILDERS = {
@@ -632,3 +654,148 @@ def participant_appointment_status(request, pk, appointment_pk):
         else:
             messages.success(request, _("The appointment is updated."))
     return redirect(reverse("participant_detail", args=[participant.pk]) + "#appointments")
+
+
+# --- Documents ---
+# Documents live encrypted in the database and leave only through document_download, which
+# checks her scope and the "documents" section; there is no MEDIA_URL to reach them by.
+from io import BytesIO  # noqa: E402
+
+from django.core.files.uploadedfile import InMemoryUploadedFile  # noqa: E402
+from django.core.files.uploadhandler import FileUploadHandler  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.views.decorators.csrf import csrf_exempt, csrf_protect  # noqa: E402
+
+from cases.forms import DOCUMENT_EXTENSIONS, DOCUMENT_LABELS, DocumentForm  # noqa: E402
+from cases.services import document_add, document_content, document_remove  # noqa: E402
+
+
+class DocumentUploadHandler(FileUploadHandler):
+    """Keep the uploaded document in memory only: it is not encrypted yet, so it must never
+    land in a temporary file on disk. Past SAFESPACE_DOCUMENT_MAX_BYTES the rest is read and
+    dropped, and the size is still reported, so the form can say the file is too large."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = settings.SAFESPACE_DOCUMENT_MAX_BYTES
+        self.taken = False
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        # one document per upload, in the "file" field; any other file is dropped unread
+        self.keep = field_name == "file" and not self.taken
+        self.taken = self.taken or self.keep
+        self.buffer = BytesIO() if self.keep else None
+
+    def receive_data_chunk(self, raw_data, start):
+        if self.buffer is not None and start + len(raw_data) > self.limit:
+            self.buffer = None
+        if self.buffer is not None:
+            self.buffer.write(raw_data)
+        return None  # nothing for any other handler
+
+    def file_complete(self, file_size):
+        if not self.keep:
+            return None
+        content = self.buffer if self.buffer is not None else BytesIO()
+        content.seek(0)
+        return InMemoryUploadedFile(
+            file=content,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+def _documents_file(request, pk, *, write):
+    """Her file in the reader's scope (404 otherwise), with the documents section allowed."""
+    participant = get_object_or_404(Participant.objects.visible_to(request.user).only("pk"), pk=pk)
+    allowed = participant_writable_fields if write else participant_readable_fields
+    if "documents" not in allowed(request.user):
+        raise PermissionDenied
+    return participant
+
+
+def _documents_anchor(participant):
+    return reverse("participant_detail", args=[participant.pk]) + "#documents"
+
+
+# CSRF is checked inside, once the upload handler is set: the middleware would read the
+# body first, with the default handlers, which write large files to a temporary file.
+@csrf_exempt
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def document_new(request, pk):
+    request.upload_handlers = [DocumentUploadHandler(request)]
+    return _document_new(request, pk)
+
+
+@csrf_protect
+def _document_new(request, pk):
+    """Add a document to her file: a PDF, or a photo cleaned of its metadata."""
+    participant = _documents_file(request, pk, write=True)
+    posted = request.method == "POST"
+    form = DocumentForm(request.POST, request.FILES) if posted else DocumentForm()
+    if posted and form.is_valid():
+        document_add(
+            actor=request.user,
+            participant=participant,
+            title=form.cleaned_data["title"],
+            kind=form.cleaned_data["kind"],
+            content_type=form.cleaned_data["content_type"],
+            content=form.cleaned_data["content"],
+        )
+        messages.success(request, _("The document is in her file."))
+        return redirect(_documents_anchor(participant))
+    return render(request, "cases/document_form.html", {"participant": participant, "form": form})
+
+
+@require_safe
+@role_required(*STAFF_ROLES)
+def document_download(request, pk, document_pk):
+    """The document's bytes, as an attachment with a neutral name, never cached."""
+    participant = _documents_file(request, pk, write=False)
+    document = get_object_or_404(
+        participant.documents.only("pk", "participant_id", "kind", "content_type"),
+        pk=document_pk,
+    )
+    data = document_content(document)
+    audit_record(
+        action="document.downloaded",
+        actor=request.user,
+        target=document,
+        participant_id=participant.pk,
+        payload={"kind": document.kind, "format": document.content_type.rsplit("/", 1)[-1]},
+    )
+    extension = DOCUMENT_EXTENSIONS.get(document.content_type, "bin")
+    response = HttpResponse(data, content_type=document.content_type)
+    # never her name or the title: the name shows in downloads lists and on shared computers
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def document_remove_view(request, pk, document_pk):
+    """Remove a document from her file, after a confirmation page."""
+    participant = _documents_file(request, pk, write=True)
+    document = get_object_or_404(
+        participant.documents.select_related("uploaded_by").defer("uploaded_by__password"),
+        pk=document_pk,
+    )
+    if request.method == "POST":
+        if document_remove(actor=request.user, document=document):
+            messages.success(request, _("The document is removed from her file."))
+        return redirect(_documents_anchor(participant))
+    return render(
+        request,
+        "cases/document_remove.html",
+        {
+            "participant": participant,
+            "document": document,
+            "format": DOCUMENT_LABELS.get(document.content_type, ""),
+        },
+    )

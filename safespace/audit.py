@@ -184,6 +184,10 @@ ACTION_LABELS = {
     "case_note.written": _("Wrote a note"),
     "appointment.planned": _("Planned an appointment"),
     "appointment.status_changed": _("Changed an appointment's status"),
+    # documents in her file
+    "document.added": _("Added a document"),
+    "document.downloaded": _("Downloaded a document"),
+    "document.removed": _("Removed a document"),
 }
 
 

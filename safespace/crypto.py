@@ -66,3 +66,18 @@ def canary_verify() -> None:
             "FIELD_ENCRYPTION_KEYS cannot decrypt this database's data (encryption check "
             "failed). Restore the right keys; refusing to start rather than corrupt data."
         )
+
+
+def encrypt_bytes(data: bytes) -> str:
+    """Any bytes (a document's content) as one Fernet token under the first key."""
+    return fernet().encrypt(data).decode("ascii")
+
+
+def decrypt_bytes(token: str) -> bytes:
+    try:
+        return fernet().decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeError, ValueError):
+        raise DecryptionError(
+            "A stored document could not be decrypted with FIELD_ENCRYPTION_KEYS: "
+            "a key is missing or wrong."
+        ) from None

@@ -41,6 +41,13 @@ def encrypted_columns():
             if isinstance(model_field, StrictEncryptionMixin):
                 yield model, model_field.name
     yield apps.get_model("safespace", "EncryptionCanary"), "token"
+    # documents in her file: the content's bytes are one Fernet token, rotated like the rest
+    yield apps.get_model("cases", "DocumentContent"), "token"
+
+
+# Columns whose tokens can weigh megabytes (a document up to SAFESPACE_DOCUMENT_MAX_BYTES):
+# read a few rows at a time so a rotation never holds hundreds of documents in memory.
+LARGE_COLUMNS = {"cases.DocumentContent.token": 5}
 
 
 def _write_raw(model, name: str, pk, token: str) -> None:
@@ -80,15 +87,14 @@ def rotate_all(*, chunk_size: int = 500) -> RotationReport:
     report = RotationReport()
     for model, name in encrypted_columns():
         label = f"{model._meta.label}.{name}"
+        size = min(chunk_size, LARGE_COLUMNS.get(label, chunk_size))
         last_pk = None
         while True:
             rows = model.objects.order_by("pk")
             if last_pk is not None:
                 rows = rows.filter(pk__gt=last_pk)
             # the raw token, not the decrypted value the field would give
-            chunk = list(
-                rows.annotate(raw=Cast(name, TextField())).values_list("pk", "raw")[:chunk_size]
-            )
+            chunk = list(rows.annotate(raw=Cast(name, TextField())).values_list("pk", "raw")[:size])
             if not chunk:
                 break
             with transaction.atomic():

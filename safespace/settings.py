@@ -297,6 +297,13 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # A long text pasted into a form (up to ~10 MB) gets a message next to the field,
 # not a bare 400; files have their own limits where uploads are accepted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Documents in her file: the largest accepted, in bytes. The upload view keeps the file in
+# memory (never a plaintext temporary file) and stops keeping it past this size, so the
+# form can say it is too large (cases.views.DocumentUploadHandler); FILE_UPLOAD_* do not
+# apply there. A reverse proxy in front should allow a little more than this.
+SAFESPACE_DOCUMENT_MAX_BYTES = config.env_int(
+    "SAFESPACE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
 
 # --- Static and uploaded files ---------------------------------------------------------
 STATIC_URL = "static/"
@@ -305,6 +312,8 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
 WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # quiets WhiteNoise before collectstatic
+# No MEDIA_URL and no URL serves MEDIA_ROOT: documents in her files live encrypted in the
+# database and leave only through cases.views.document_download, which checks access.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -46,6 +46,10 @@ URL_KWARGS = {
         "pk": ctx["eve_file"].pk,
         "appointment_pk": _eve_appointment(ctx).pk,
     },
+    # documents: a PDF in Eve's file, added by Alice in the test's ctx
+    "document_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "document_download": lambda ctx: {"pk": ctx["eve_file"].pk, "document_pk": ctx["document"].pk},
+    "document_remove": lambda ctx: {"pk": ctx["eve_file"].pk, "document_pk": ctx["document"].pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -223,6 +227,28 @@ EXPECTED = {
         "GET": everyone(405),
         "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
     },
+    # documents in her file: her social worker adds and removes them (an empty upload is
+    # re-shown with its errors); a peer worker in her scope may not open them (403)
+    "document_new": {
+        method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+        for method in ("GET", "POST")
+    },
+    "document_download": {
+        "GET": {
+            ANON: 302,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 403,
+            Role.COORDINATOR.value: 404,
+            Role.VOLUNTEER.value: 404,
+            Role.PARTICIPANT.value: 403,
+            MALLORY: 403,
+        },
+        "POST": everyone(405),
+    },
+    "document_remove": {
+        "GET": {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404},
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
+    },
 }
 
 
@@ -297,6 +323,7 @@ def test_access(name, method, actor, cast, mallory, eve_file, dana_coordinator):
     grant.expires_at -= timedelta(hours=3)
     grant.save()
     ctx = {"cast": cast, "eve_file": eve_file, "grant": grant}
+    ctx.update(_documents_ctx(eve_file, cast))
     client = Client()
     user = make_actor(actor, cast, mallory)
     if user is not None:
@@ -312,3 +339,18 @@ def test_access(name, method, actor, cast, mallory, eve_file, dana_coordinator):
     if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
         title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
         assert "<" not in title and title.strip(), f"page title of {name}: {title!r}"
+
+
+def _documents_ctx(eve_file, cast):
+    """A document in Eve's file, added by Alice, her key worker."""
+    from cases.services import document_add
+
+    document = document_add(
+        actor=cast[Role.SOCIAL_WORKER],
+        participant=eve_file,
+        title="Residence permit",
+        kind="residence",
+        content_type="application/pdf",
+        content=b"%PDF-1.4\n%%EOF\n",
+    )
+    return {"document": document}
