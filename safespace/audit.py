@@ -179,6 +179,11 @@ ACTION_LABELS = {
     "participant.viewed": _("Opened a file"),
     "break_glass.opened": _("Opened a file outside caseload"),
     "break_glass.reviewed": _("Reviewed an opening"),
+    # duplicates, merging, closing and reopening
+    "participant.duplicate_warned": _("Warned of a possible duplicate file"),
+    "participant.merged": _("Merged a duplicate file into this one"),
+    "participant.closed": _("Closed a file"),
+    "participant.reopened": _("Reopened a file"),
 }
 
 
