@@ -193,6 +193,10 @@ class IntakeDuplicateForm(forms.Form):
         label=_("This is someone else: open a new file"), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the label is a sentence already
+        super().__init__(*args, **kwargs)
+
 
 class MergeForm(forms.Form):
     """Two file references: the file kept, and the duplicate merged into it."""
@@ -254,6 +258,7 @@ class CloseFileForm(forms.Form):
     )
 
     def __init__(self, *args, participant, **kwargs):
+        kwargs.setdefault("auto_id", "id_close_%s")  # the file page holds other forms too
         super().__init__(*args, **kwargs)
         self.participant = participant
         # a merge closes a file by itself: it is not a reason one picks
