@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import blind_index
@@ -163,3 +164,23 @@ def test_rtl_and_emoji_names_are_compared_too(alice, alice_socialworker):
     )
     html = intake(alice, known_as="نور", birth_year="2001").content.decode()
     assert "We may already know her." in html
+
+
+def test_the_warning_costs_the_same_queries_for_one_or_many_duplicates(
+    alice, alice_socialworker, helene, django_assert_num_queries
+):
+    data = {"known_as": "Hélène", "birth_year": "1998"}
+    intake(alice, **data)
+    with CaptureQueriesContext(connection) as one:
+        intake(alice, **data)
+    for n in range(20):
+        twin = Participant.objects.create(
+            reference=f"SS-2025-{n:04d}", known_as="HELENE", birth_year=1998
+        )
+        if n % 2:
+            Assignment.objects.create(
+                participant=twin, worker=alice_socialworker, kind=Assignment.Kind.KEY_WORKER
+            )
+    with django_assert_num_queries(len(one.captured_queries)):
+        html = intake(alice, **data).content.decode()
+    assert html.count("not in your caseload") + html.count("instead</a>") == 10  # first ten shown
