@@ -6,6 +6,9 @@ up is stored; a search hashes what was typed and looks the hashes up. Names
 are folded first (case, accents, spacing), so "Hélène", "helene" and
 " HELENE " find the same file. Phone numbers are matched on their last nine
 digits, so +33 6 12 34 56 78 and 06 12 34 56 78 are the same number.
+Each whole name also gets one "fullname" digest (its folded words joined by one
+space), so intake can spot a possible duplicate by exact name, still without
+decrypting anyone's file.
 
 What this reveals to someone holding the database without the key: how many
 prefixes a name has and which files share one, never a letter.
@@ -49,6 +52,16 @@ def name_digests(*names: str) -> set[str]:
             for length in range(MIN_PREFIX, min(len(word), MAX_PREFIX) + 1):
                 found.add(digest("name", word[:length]))
     return found
+
+
+def fullname_key(name: str) -> str:
+    """Her name as compared for duplicates: folded words joined by one space."""
+    return " ".join(words(name))
+
+
+def fullname_digests(*names: str) -> set[str]:
+    """One digest per non-empty name: "Hélène  DUPRÉ" and "helene dupre" give the same."""
+    return {digest("fullname", key) for key in map(fullname_key, names) if key}
 
 
 def phone_key(phone: str) -> str | None:

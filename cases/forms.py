@@ -92,6 +92,9 @@ class SearchForm(forms.Form):
 
 INTAKE_FIELDS = (
     "known_as",
+    # optional; with a birth year, they let intake spot a file we already have
+    "legal_name",
+    "date_of_birth",
     "first_contact_channel",
     "referral_source",
     "birth_year",
@@ -550,3 +553,96 @@ class DocumentForm(forms.Form):
         self.cleaned_data["content"] = data
         self.cleaned_data["content_type"] = DOCUMENT_TYPES[kind]
         return upload
+
+
+# --- Duplicates, merging, closing and reopening ---
+
+
+class IntakeDuplicateForm(forms.Form):
+    someone_else = forms.BooleanField(
+        label=_("This is someone else: open a new file"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the label is a sentence already
+        super().__init__(*args, **kwargs)
+
+
+class MergeForm(forms.Form):
+    """Two file references: the file kept, and the duplicate merged into it."""
+
+    keep = forms.CharField(
+        label=_("File to keep"),
+        max_length=20,
+        help_text=_("For example SS-2026-0042."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    merged = forms.CharField(
+        label=_("File to merge into it"),
+        max_length=20,
+        help_text=_("This file will keep only its reference, pointing to the file kept."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def _file(self, name):
+        reference = self.cleaned_data[name].strip().upper()
+        # the reference and links only: nothing of her file is decrypted to check them
+        participant = (
+            Participant.objects.only("pk", "reference", "merged_into", "account")
+            .filter(reference=reference)
+            .first()
+        )
+        if participant is None:
+            raise forms.ValidationError(_("No file has this reference. Check it and try again."))
+        if participant.merged_into_id:
+            raise forms.ValidationError(_("This file was already merged into another."))
+        return participant
+
+    def clean_keep(self):
+        return self._file("keep")
+
+    def clean_merged(self):
+        return self._file("merged")
+
+    def clean(self):
+        cleaned = super().clean()
+        keep, merged = cleaned.get("keep"), cleaned.get("merged")
+        if keep and merged:
+            if keep.pk == merged.pk:
+                self.add_error("merged", _("A file cannot be merged into itself."))
+            elif keep.account_id and merged.account_id:
+                self.add_error(
+                    None,
+                    _(
+                        "Both files have an account for her own space. Ask her which one "
+                        "she uses, then deactivate the other account before merging."
+                    ),
+                )
+        return cleaned
+
+
+class CloseFileForm(forms.Form):
+    closing_reason = forms.ChoiceField(label=_("Why is her file closed?"), choices=())
+    closed_on = forms.DateField(
+        label=_("Closed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, participant, **kwargs):
+        kwargs.setdefault("auto_id", "id_close_%s")  # the file page holds other forms too
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        # a merge closes a file by itself: it is not a reason one picks
+        self.fields["closing_reason"].choices = [
+            choice
+            for choice in Participant.ClosingReason.choices
+            if choice[0] != Participant.ClosingReason.MERGED
+        ]
+        self.fields["closed_on"].initial = timezone.localdate()
+
+    def clean_closed_on(self):
+        closed_on = self.cleaned_data["closed_on"]
+        if closed_on > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        if closed_on < self.participant.opened_on:
+            raise forms.ValidationError(_("Her file was opened after this date."))
+        return closed_on

@@ -149,11 +149,16 @@ class Participant(models.Model):
         self.search_tokens_rebuild()
 
     def search_tokens_rebuild(self) -> None:
-        """Recompute the blind index of her names and phone (after any change to them)."""
+        """Recompute the blind index of her names and phone (after any change to them).
+
+        A file merged into another keeps no token: it must never be found again."""
         from cases import blind_index
 
-        digests = blind_index.name_digests(self.known_as, self.legal_name)
-        digests |= blind_index.phone_digests(self.phone)
+        digests = set()
+        if self.merged_into_id is None:
+            digests = blind_index.name_digests(self.known_as, self.legal_name)
+            digests |= blind_index.fullname_digests(self.known_as, self.legal_name)
+            digests |= blind_index.phone_digests(self.phone)
         self.search_tokens.all().delete()
         SearchToken.objects.bulk_create(
             [SearchToken(participant=self, digest=value) for value in sorted(digests)]

@@ -70,6 +70,17 @@ class ParticipantQuerySet(models.QuerySet):
             matches |= Q(pk__in=by_name.values("pk"))
         return self.filter(pk__in=self.model.objects.filter(matches).values("pk"))
 
+    def possible_duplicates(self, *, known_as: str = "", legal_name: str = "", birth_year=None):
+        """Files (not merged away) whose known-as or legal name is exactly one of these
+        names, folded, and born the same year. Compares blind-index digests: never decrypts.
+        Without a birth year there is too little to go on: nothing is returned."""
+        from cases import blind_index
+
+        digests = blind_index.fullname_digests(known_as, legal_name)
+        if not digests or not birth_year:
+            return self.none()
+        matching = self.model.objects.filter(search_tokens__digest__in=digests).values("pk")
+        return self.filter(merged_into__isnull=True, birth_year=birth_year, pk__in=matching)
 
 # --- Case notes ---
 class CaseNoteQuerySet(models.QuerySet):

@@ -357,3 +357,171 @@ def document_content(document) -> bytes:
 
     token = DocumentContent.objects.filter(document=document).values_list("token", flat=True)
     return decrypt_bytes(token.get())
+
+
+# --- Duplicates, merging, closing and reopening ---
+
+from django.utils.translation import gettext as _  # noqa: E402
+
+from cases.models import SearchToken  # noqa: E402
+from safespace.access import PARTICIPANT_SECTIONS  # noqa: E402
+from safespace.fields import StrictEncryptionMixin  # noqa: E402
+
+
+class MergeRefused(Exception):
+    """A merge that must not happen; the message is safe to show (it holds no file content)."""
+
+
+# the details of her file that a merge may fill in on the file kept (never her known-as name)
+MERGE_FILLABLE = tuple(name for names in PARTICIPANT_SECTIONS.values() for name in names)
+
+
+def _is_blank(value) -> bool:
+    return value is None or str(value) == ""
+
+
+def merge_relations() -> list:
+    """Every kind of row attached to a file by a foreign key (hidden ones too), as reverse
+    relations; not the file's own search index, nor merge pointers between files."""
+    return [
+        rel
+        for rel in Participant._meta.get_fields(include_hidden=True)
+        if rel.auto_created
+        and not rel.concrete
+        and rel.one_to_many
+        and rel.related_model not in (SearchToken, Participant)
+    ]
+
+
+def merge_plan(*, keep: Participant, merged: Participant) -> dict:
+    """What a merge would do, as counts and field names only (never a value).
+
+    "fill": details blank on keep that the merged file has; "differ": details both have,
+    with different values (keep's stays). "moves": rows per kind, by verbose plural name.
+    """
+    fill, differ = [], []
+    for name in MERGE_FILLABLE:
+        ours, theirs = getattr(keep, name), getattr(merged, name)
+        if _is_blank(theirs):
+            continue
+        if name == "date_of_birth" and keep.birth_year and theirs.year != keep.birth_year:
+            differ.append(name)  # her birth year on keep stays as it is
+        elif _is_blank(ours):
+            fill.append(name)
+        elif ours != theirs:
+            differ.append(name)
+    if "date_of_birth" in fill and "birth_year" in fill:
+        fill.remove("birth_year")  # the date of birth sets it
+    moves = {
+        str(rel.related_model._meta.verbose_name_plural): rel.related_model.objects.filter(
+            **{rel.field.name: merged}
+        ).count()
+        for rel in merge_relations()
+    }
+    return {"fill": fill, "differ": differ, "moves": moves}
+
+
+@transaction.atomic
+def participant_merge(*, actor, keep: Participant, merged: Participant) -> dict:
+    """Merge a duplicate into the file kept: everything attached moves, keep's blank details
+    are filled in (never overwritten), and the duplicate keeps only its reference and a
+    pointer to keep. Returns the merge plan that was carried out."""
+    if keep.pk == merged.pk:
+        raise MergeRefused(_("A file cannot be merged into itself."))
+    # lock both rows, always in the same (pk) order, so two merges cannot deadlock
+    rows = Participant.objects.select_for_update().filter(pk__in=[keep.pk, merged.pk])
+    locked = {row.pk: row for row in rows.order_by("pk")}
+    keep, merged = locked[keep.pk], locked[merged.pk]
+    if keep.merged_into_id or merged.merged_into_id:
+        raise MergeRefused(_("One of these files was already merged into another."))
+    if keep.account_id and merged.account_id:
+        raise MergeRefused(
+            _(
+                "Both files have an account for her own space. Ask her which one she uses, "
+                "then deactivate the other account before merging."
+            )
+        )
+    plan = merge_plan(keep=keep, merged=merged)
+    moved = 0
+    now = timezone.now()
+    for rel in merge_relations():
+        rows = rel.related_model.objects.filter(**{rel.field.name: merged})
+        if rel.related_model is Assignment:
+            # one open assignment per worker and file: end the duplicate's if keep has one
+            workers = keep.assignments.filter(ended_at__isnull=True).values("worker")
+            rows.filter(ended_at__isnull=True, worker__in=workers).update(ended_at=now)
+        moved += rows.update(**{rel.field.name: keep})
+    for name in plan["fill"]:
+        setattr(keep, name, getattr(merged, name))
+    account = merged.account
+    # the duplicate lives on only as a pointer: its encrypted details are blanked
+    for field in Participant._meta.concrete_fields:
+        if isinstance(field, StrictEncryptionMixin):
+            setattr(merged, field.name, None if field.null else "")
+    merged.account = None
+    merged.merged_into = keep
+    merged.closed_on = max(timezone.localdate(), merged.opened_on)
+    merged.closing_reason = Participant.ClosingReason.MERGED
+    merged.version += 1
+    merged.save()  # its search tokens go: a merged file keeps none
+    if account is not None:
+        keep.account = account
+    keep.version += 1
+    keep.save()  # rebuilds keep's search tokens, with the names it now has
+    audit_record(
+        action="participant.merged",
+        actor=actor,
+        target=keep,
+        participant_id=keep.pk,
+        payload={"count": moved, "fields": sorted(plan["fill"])},
+    )
+    return plan
+
+
+class FileAlreadyClosed(Exception):
+    """Her file was closed (or reopened) by someone else in between."""
+
+
+@transaction.atomic
+def participant_close(*, actor, participant: Participant, reason: str, closed_on) -> None:
+    """Close her file on a date, for a reason; it stays readable and can be reopened."""
+    # lock her row: two workers closing at once must not both write
+    current = (
+        Participant.objects.select_for_update()
+        .only("pk", "closed_on", "opened_on", "version")
+        .get(pk=participant.pk)
+    )
+    if current.closed_on is not None:
+        raise FileAlreadyClosed
+    Participant.objects.filter(pk=current.pk).update(
+        closed_on=closed_on, closing_reason=reason, version=current.version + 1
+    )
+    audit_record(
+        action="participant.closed",
+        actor=actor,
+        target=current,
+        participant_id=current.pk,
+        payload={"status": reason},
+    )
+
+
+@transaction.atomic
+def participant_reopen(*, actor, participant: Participant) -> None:
+    """Reopen her closed file (a merged file cannot be reopened: it is only a pointer)."""
+    current = (
+        Participant.objects.select_for_update()
+        .only("pk", "closed_on", "version", "merged_into")
+        .get(pk=participant.pk)
+    )
+    if current.closed_on is None or current.merged_into_id:
+        raise FileAlreadyClosed
+    Participant.objects.filter(pk=current.pk).update(
+        closed_on=None, closing_reason="", version=current.version + 1
+    )
+    audit_record(
+        action="participant.reopened",
+        actor=actor,
+        target=current,
+        participant_id=current.pk,
+        payload={"status": "open"},
+    )

@@ -68,4 +68,8 @@ urlpatterns += [
 ]
 
 # duplicates, merging, closing and reopening
-urlpatterns += []
+urlpatterns += [
+    path("merge/", views.participant_merge_view, name="participant_merge"),
+    path("<int:pk>/close/", views.participant_close_view, name="participant_close"),
+    path("<int:pk>/reopen/", views.participant_reopen_view, name="participant_reopen"),
+]

@@ -215,11 +215,21 @@ def participant_new(request):
     if not can_open_files(request.user):
         raise PermissionDenied
     form = ParticipantForm(request.POST or None, allowed=INTAKE_FIELDS, only=INTAKE_FIELDS)
+    confirm = IntakeDuplicateForm(request.POST or None)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
-        participant = participant_open(actor=request.user, data=form.cleaned_data)
-        messages.success(request, _("Her file is open. You are her key worker."))
-        return redirect("participant_detail", pk=participant.pk)
-    return render(request, "cases/participant_form.html", {"form": form, "participant": None})
+        # a file we may already have: warn once, unless she said it is someone else
+        if not (confirm.is_valid() and confirm.cleaned_data["someone_else"]):
+            duplicates = _possible_duplicates(request.user, form.cleaned_data)
+        if not duplicates:
+            participant = participant_open(actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("Her file is open. You are her key worker."))
+            return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "cases/participant_form.html",
+        {"form": form, "participant": None, "duplicates": duplicates, "confirm_form": confirm},
+    )
 
 
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
@@ -799,3 +809,132 @@ def document_remove_view(request, pk, document_pk):
             "format": DOCUMENT_LABELS.get(document.content_type, ""),
         },
     )
+
+
+# --- Duplicates, merging, closing and reopening ---
+
+from cases.forms import CloseFileForm, IntakeDuplicateForm, MergeForm  # noqa: E402
+from cases.services import (  # noqa: E402
+    FileAlreadyClosed,
+    MergeRefused,
+    merge_plan,
+    participant_close,
+    participant_merge,
+    participant_reopen,
+)
+from safespace.access import can_merge_files  # noqa: E402
+
+DUPLICATES_SHOWN = 10
+
+
+def _possible_duplicates(user, data) -> dict | None:
+    """Files with one of the typed names and the same birth year, split by whether the
+    worker may open them; for the others, only their reference. None when there are none."""
+    born = data.get("date_of_birth")
+    found = list(
+        Participant.objects.possible_duplicates(
+            known_as=data.get("known_as", ""),
+            legal_name=data.get("legal_name", ""),
+            birth_year=data.get("birth_year") or (born.year if born else None),
+        )
+        .only("pk", "reference")
+        .order_by("reference")[:DUPLICATES_SHOWN]
+    )
+    if not found:
+        return None
+    visible = {
+        p.pk: p
+        for p in Participant.objects.visible_to(user)
+        .filter(pk__in=[p.pk for p in found])
+        .for_list()
+    }
+    audit_record(action="participant.duplicate_warned", actor=user, payload={"count": len(found)})
+    return {
+        "in_scope": [visible[p.pk] for p in found if p.pk in visible],
+        "out_of_scope": [p.reference for p in found if p.pk not in visible],
+    }
+
+
+@role_required(Role.COORDINATOR)
+@reauthentication_required
+def participant_merge_view(request):
+    """Merge a duplicate file into the file kept: two references, then a confirmation that
+    shows only counts of what will move, never what the files hold."""
+    if not can_merge_files(request.user):
+        raise PermissionDenied
+    form = MergeForm(request.POST or None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        keep, merged = form.cleaned_data["keep"], form.cleaned_data["merged"]
+        if request.POST.get("confirm") == "yes":
+            try:
+                participant_merge(actor=request.user, keep=keep, merged=merged)
+            except MergeRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("%(merged)s is merged into %(keep)s.")
+                    % {"merged": merged.reference, "keep": keep.reference},
+                )
+                return redirect("participant_merge")
+        else:
+            plan = merge_plan(
+                keep=Participant.objects.get(pk=keep.pk),
+                merged=Participant.objects.get(pk=merged.pk),
+            )
+            plan["moves"] = {label: count for label, count in plan["moves"].items() if count}
+            plan["account_moves"] = bool(merged.account_id)
+    return render(request, "cases/participant_merge.html", {"form": form, "plan": plan})
+
+
+def _writable_file(request, pk):
+    participant = get_object_or_404(
+        Participant.objects.visible_to(request.user).only(
+            "pk", "reference", "opened_on", "closed_on", "closing_reason", "merged_into"
+        ),
+        pk=pk,
+    )
+    if not participant_writable_fields(request.user):
+        raise PermissionDenied
+    return participant
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_close_view(request, pk):
+    """Close her file with a reason and a date; it stays readable and can be reopened."""
+    participant = _writable_file(request, pk)
+    if participant.closed_on is not None:
+        messages.info(request, _("Her file was already closed."))
+        return redirect("participant_detail", pk=participant.pk)
+    form = CloseFileForm(request.POST, participant=participant)
+    if form.is_valid():
+        try:
+            participant_close(
+                actor=request.user,
+                participant=participant,
+                reason=form.cleaned_data["closing_reason"],
+                closed_on=form.cleaned_data["closed_on"],
+            )
+        except FileAlreadyClosed:
+            messages.info(request, _("Her file was already closed."))
+        else:
+            messages.success(request, _("Her file is closed. You can reopen it at any time."))
+        return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request, "cases/participant_close.html", {"participant": participant, "close_form": form}
+    )
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_reopen_view(request, pk):
+    participant = _writable_file(request, pk)
+    try:
+        participant_reopen(actor=request.user, participant=participant)
+    except FileAlreadyClosed:
+        messages.info(request, _("Her file is open."))
+    else:
+        messages.success(request, _("Her file is open again."))
+    return redirect("participant_detail", pk=participant.pk)

@@ -188,6 +188,11 @@ ACTION_LABELS = {
     "document.added": _("Added a document"),
     "document.downloaded": _("Downloaded a document"),
     "document.removed": _("Removed a document"),
+    # duplicates, merging, closing and reopening
+    "participant.duplicate_warned": _("Warned of a possible duplicate file"),
+    "participant.merged": _("Merged a duplicate file into this one"),
+    "participant.closed": _("Closed a file"),
+    "participant.reopened": _("Reopened a file"),
 }
 
 

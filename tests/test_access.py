@@ -50,6 +50,9 @@ URL_KWARGS = {
     "document_new": lambda ctx: {"pk": ctx["eve_file"].pk},
     "document_download": lambda ctx: {"pk": ctx["eve_file"].pk, "document_pk": ctx["document"].pk},
     "document_remove": lambda ctx: {"pk": ctx["eve_file"].pk, "document_pk": ctx["document"].pk},
+    # duplicates, merging, closing and reopening: on Eve's file
+    "participant_close": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_reopen": lambda ctx: {"pk": ctx["eve_file"].pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -247,6 +250,18 @@ EXPECTED = {
     },
     "document_remove": {
         "GET": {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404},
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
+    },
+    # duplicates, merging, closing and reopening
+    # merging files: coordinators only, after giving their password again (302 without it)
+    "participant_merge": {"GET": coordinator_only(302), "POST": coordinator_only(302)},
+    # closing her file (an empty form is re-shown) and reopening it (back to her file)
+    "participant_close": {
+        "GET": everyone(405),
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404},
+    },
+    "participant_reopen": {
+        "GET": everyone(405),
         "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
     },
 }
