@@ -296,7 +296,9 @@ def break_glass(request):
         raise PermissionDenied
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        participant = Participant.objects.filter(reference=form.cleaned_data["reference"]).first()
+        participant = Participant.objects.filter(
+            reference=form.cleaned_data["reference"], merged_into__isnull=True
+        ).first()
         if participant is None:
             form.add_error("reference", _("No file has this reference. Check it and try again."))
         else:
