@@ -179,6 +179,14 @@ ACTION_LABELS = {
     "participant.viewed": _("Opened a file"),
     "break_glass.opened": _("Opened a file outside caseload"),
     "break_glass.reviewed": _("Reviewed an opening"),
+    # partners, consents and referrals
+    "partner.created": _("Added a partner"),
+    "partner.updated": _("Changed a partner"),
+    "consent.recorded": _("Recorded a consent"),
+    "consent.withdrawn": _("Recorded a consent withdrawal"),
+    "referral.created": _("Recorded a referral"),
+    "referral.consent_overridden": _("Referred without her consent"),
+    "referral.updated": _("Updated a referral"),
 }
 
 

@@ -36,6 +36,18 @@ URL_KWARGS = {
     "participant_assignments": lambda ctx: {"pk": ctx["eve_file"].pk},
     "assignment_end": lambda ctx: {"pk": ctx["eve_file"].assignments.first().pk},
     "mfa_remove_webauthn": {"pk": 999999},
+    # partners, consents and referrals: objects made on demand (see the end of this file)
+    "partner_edit": lambda ctx: {"partner_pk": _access_partner(ctx).pk},
+    "participant_consent_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_consent_withdraw": lambda ctx: {
+        "pk": ctx["eve_file"].pk,
+        "consent_pk": _access_consent(ctx).pk,
+    },
+    "participant_referral_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_referral_edit": lambda ctx: {
+        "pk": ctx["eve_file"].pk,
+        "referral_pk": _access_referral(ctx).pk,
+    },
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -184,6 +196,35 @@ EXPECTED = {
     "mfa_edit_webauthn": {"GET": everyone(302), "POST": everyone(302)},
     "mfa_remove_webauthn": {"GET": everyone(302), "POST": everyone(302)},
     "mfa_reauthenticate_webauthn": {"GET": everyone(302), "POST": everyone(302)},
+    # partners, consents and referrals
+    # the directory: read by those who refer (not volunteers), kept by coordinators
+    "partner_list": {
+        "GET": {
+            **signed_in(403),
+            Role.COORDINATOR.value: 200,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 200,
+        },
+        "POST": everyone(405),
+    },
+    "partner_new": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "partner_edit": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    # her consents and referrals: her social worker; a coordinator only within her scope
+    **{
+        name: {
+            method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+            for method in ("GET", "POST")
+        }
+        for name in (
+            "participant_consent_new",
+            "participant_referral_new",
+            "participant_referral_edit",
+        )
+    },
+    "participant_consent_withdraw": {
+        "GET": everyone(405),
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
+    },
 }
 
 
@@ -258,3 +299,43 @@ def test_access(name, method, actor, cast, mallory, eve_file, dana_coordinator):
     if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
         title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
         assert "<" not in title and title.strip(), f"page title of {name}: {title!r}"
+
+
+# --- Partners, consents and referrals: the objects their URLs act on, made on demand ---
+
+
+def _access_partner(ctx):
+    from cases.models import Partner
+
+    if "partner" not in ctx:
+        ctx["partner"] = Partner.objects.create(name="Legal aid clinic", kind="legal_aid")
+    return ctx["partner"]
+
+
+def _access_consent(ctx):
+    from cases.models import Consent
+
+    if "consent" not in ctx:
+        ctx["consent"] = Consent.objects.create(
+            participant=ctx["eve_file"],
+            purpose=Consent.Purpose.SHARE_PARTNER,
+            partner=_access_partner(ctx),
+            method=Consent.Method.ORAL,
+            recorded_by=ctx["cast"][Role.SOCIAL_WORKER],
+        )
+    return ctx["consent"]
+
+
+def _access_referral(ctx):
+    from cases.models import Referral
+
+    if "referral" not in ctx:
+        consent = _access_consent(ctx)
+        ctx["referral"] = Referral.objects.create(
+            participant=ctx["eve_file"],
+            partner=consent.partner,
+            kind=consent.partner.kind,
+            consent=consent,
+            created_by=ctx["cast"][Role.SOCIAL_WORKER],
+        )
+    return ctx["referral"]
