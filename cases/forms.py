@@ -199,6 +199,9 @@ class PartnerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact"].max_length = 2000
         self.fields["contact"].validators.append(MaxLengthValidator(2000))
+        if self.instance.pk is None:
+            del self.fields["active"]  # a new partner is active
+            return
         self.fields["active"].help_text = _(
             "Untick when we no longer work with them: they stay in her history, "
             "but nobody can refer her to them or record a consent for them."

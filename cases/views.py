@@ -475,7 +475,7 @@ def partner_list(request):
 def partner_new(request):
     if not can_manage_partners(request.user):
         raise PermissionDenied
-    form = PartnerForm(request.POST or None)
+    form = PartnerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         partner_create(actor=request.user, data=form.cleaned_data)
         messages.success(request, _("The partner is in the directory."))
@@ -488,12 +488,18 @@ def partner_edit(request, partner_pk):
     if not can_manage_partners(request.user):
         raise PermissionDenied
     partner = get_object_or_404(Partner, pk=partner_pk)
-    form = PartnerForm(request.POST or None, instance=partner)
+    form = PartnerForm(request.POST if request.method == "POST" else None, instance=partner)
     if request.method == "POST" and form.is_valid():
         partner_update(actor=request.user, partner=partner, changes=form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("partner_list")
-    return render(request, "cases/partner_form.html", {"form": form, "partner": partner})
+    # the page keeps the saved name as its title, whatever was typed
+    saved_name = Partner.objects.values_list("name", flat=True).get(pk=partner.pk)
+    return render(
+        request,
+        "cases/partner_form.html",
+        {"form": form, "partner": partner, "saved_name": saved_name},
+    )
 
 
 def _case_work_file(request, pk, section):
@@ -524,7 +530,7 @@ def _consent_line(consent, today):
 def participant_consent_new(request, pk):
     """Record her answer for one purpose. Support never depends on it."""
     participant = _case_work_file(request, pk, "consents")
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         sharing = data["purpose"] == Consent.Purpose.SHARE_PARTNER
@@ -573,7 +579,9 @@ def participant_referral_new(request, pk):
     """Refer her to a partner, with her consent to share with that partner."""
     participant = _case_work_file(request, pk, "referrals")
     can_override = can_override_consent(request.user)
-    form = ReferralForm(request.POST or None, can_override=can_override)
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, can_override=can_override
+    )
     consent_missing = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -611,7 +619,7 @@ def participant_referral_edit(request, pk, referral_pk):
     participant = _case_work_file(request, pk, "referrals")
     referral = get_object_or_404(participant.referrals.select_related("partner"), pk=referral_pk)
     initial = {"status": referral.status, "outcome": referral.outcome}
-    form = ReferralUpdateForm(request.POST or None, initial=initial)
+    form = ReferralUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
     version = request.POST.get("version", referral.version)
     if request.method == "POST" and form.is_valid():
         try:
