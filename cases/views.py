@@ -548,11 +548,11 @@ def participant_consent_new(request, pk):
             form.add_error("partner", _("This partner is no longer active. Choose another."))
         else:
             messages.success(request, _("Her answer is recorded."))
-            return redirect(reverse_consents(participant))
+            return redirect(_her_consents_url(participant))
     return render(request, "cases/consent_form.html", {"participant": participant, "form": form})
 
 
-def reverse_consents(participant):
+def _her_consents_url(participant):
     return reverse("participant_detail", args=[participant.pk]) + "#consents"
 
 
@@ -564,7 +564,7 @@ def participant_consent_withdraw(request, pk, consent_pk):
     consent = get_object_or_404(participant.consents, pk=consent_pk)
     consent_withdraw(actor=request.user, consent=consent)
     messages.success(request, _("Her consent is withdrawn from today. Her support goes on."))
-    return redirect(reverse_consents(participant))
+    return redirect(_her_consents_url(participant))
 
 
 CONSENT_MISSING = gettext_lazy(

@@ -97,6 +97,7 @@ def test_social_and_peer_workers_read_the_directory_but_do_not_change_it(
         client = client_for(user)
         html = client.get(reverse("partner_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "Foyer Aube" in html
+        assert 'aria-current="page">Partners</a>' in html  # in the main menu
         assert reverse("partner_new") not in html
         assert reverse("partner_edit", args=[partner.pk]) not in html
         data = {"name": "Renamed", "kind": "other"}
@@ -112,9 +113,11 @@ def test_volunteers_and_participants_never_see_the_directory(
 ):
     partner_create(actor=dana_coordinator, data={"name": "Foyer Aube", "kind": "housing"})
     for user in (chloe_volunteer, eve_participant):
-        response = client_for(user).get(reverse("partner_list"))
+        client = client_for(user)
+        response = client.get(reverse("partner_list"))
         assert response.status_code == 403
         assert "Foyer Aube" not in response.content.decode()
+        assert reverse("partner_list") not in client.get(reverse("home")).content.decode()
 
 
 @pytest.mark.parametrize(
