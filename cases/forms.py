@@ -646,3 +646,132 @@ class CloseFileForm(forms.Form):
         if closed_on < self.participant.opened_on:
             raise forms.ValidationError(_("Her file was opened after this date."))
         return closed_on
+
+
+# --- Partners, consents and referrals ---
+# imported here, not at the top, so the features' blocks merge apart
+from cases.models import Consent, Partner, Referral  # noqa: E402
+
+
+class PartnerForm(forms.ModelForm):
+    """An organisation of the partner directory; unticking "active" keeps it in history."""
+
+    class Meta:
+        model = Partner
+        fields = ("name", "kind", "contact", "active")
+        widgets = {"contact": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].max_length = 2000
+        self.fields["contact"].validators.append(MaxLengthValidator(2000))
+        if self.instance.pk is None:
+            del self.fields["active"]  # a new partner is active
+            return
+        self.fields["active"].help_text = _(
+            "Untick when we no longer work with them: they stay in her history, "
+            "but nobody can refer her to them or record a consent for them."
+        )
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("She agrees to"), choices=(), widget=forms.RadioSelect)
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for sharing: the partner she agrees we share with."),
+    )
+    method = forms.ChoiceField(label=_("How she said it"), choices=(), widget=forms.RadioSelect)
+    given_on = forms.DateField(label=_("Given on"), widget=_date_widget())
+    expires_on = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("Leave empty if she set no end date."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = Consent.Purpose.choices
+        self.fields["method"].choices = Consent.Method.choices
+        self.fields["partner"].queryset = Partner.objects.filter(active=True).order_by("name")
+        self.fields["given_on"].initial = timezone.localdate()
+
+    def clean_given_on(self):
+        given_on = self.cleaned_data["given_on"]
+        if given_on > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        if given_on.year < 1900:
+            raise forms.ValidationError(_("Please check the year."))
+        return given_on
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data.get("expires_on")
+        if expires_on and expires_on.year > 2200:
+            raise forms.ValidationError(_("Please check the year."))
+        return expires_on
+
+    def clean(self):
+        cleaned = super().clean()
+        purpose, partner = cleaned.get("purpose"), cleaned.get("partner")
+        if purpose == Consent.Purpose.SHARE_PARTNER and partner is None:
+            if "partner" not in self.errors:
+                self.add_error("partner", _("Choose the partner she agrees we share with."))
+        elif purpose and purpose != Consent.Purpose.SHARE_PARTNER and partner is not None:
+            self.add_error(
+                "partner", _("A partner is named only for sharing. Leave this field empty.")
+            )
+        given_on, expires_on = cleaned.get("given_on"), cleaned.get("expires_on")
+        if given_on and expires_on and expires_on <= given_on:
+            self.add_error("expires_on", _("This date must come after the day she gave it."))
+        return cleaned
+
+
+class ReferralForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        help_text=_("Leave it as it is to use the partner's type."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for going ahead without her consent"),
+        required=False,
+        min_length=20,
+        max_length=2000,
+        help_text=_(
+            "Only if she has not given her consent and you decide to go ahead: "
+            "write why. It is kept in the referral."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, can_override=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(active=True).order_by("name")
+        self.fields["kind"].choices = [("", _("The partner's type")), *Partner.Kind.choices]
+        if not can_override:
+            del self.fields["override_reason"]
+
+
+class ReferralUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=())
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        help_text=_("What came of it, in a few words."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = Referral.Status.choices

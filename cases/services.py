@@ -525,3 +525,214 @@ def participant_reopen(*, actor, participant: Participant) -> None:
         participant_id=current.pk,
         payload={"status": "open"},
     )
+
+
+# --- Partners, consents and referrals ---
+# imported here, not at the top, so the features' blocks merge apart
+from cases.models import Consent, Partner, Referral  # noqa: E402
+from safespace.access import can_override_consent  # noqa: E402
+
+
+class InactivePartner(Exception):
+    """The partner no longer works with us: no new consent or referral to them."""
+
+
+class ConsentMissing(Exception):
+    """No live consent to share with this partner, and no coordinator's override."""
+
+
+PARTNER_FIELDS = ("name", "kind", "contact", "active")
+
+
+@transaction.atomic
+def partner_create(*, actor, data: dict):
+    """Add an organisation to the partner directory."""
+    partner = Partner(**{name: data[name] for name in PARTNER_FIELDS if name in data})
+    partner.full_clean()
+    partner.save()
+    audit_record(
+        action="partner.created", actor=actor, target=partner, payload={"kind": partner.kind}
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, actor, partner, changes: dict) -> list:
+    """Change a partner (deactivating one keeps it in history); returns the changed fields."""
+    # lock the partner so a consent or referral being recorded sees the final state
+    current = Partner.objects.select_for_update().get(pk=partner.pk)
+    changed = [
+        name
+        for name, value in changes.items()
+        if name in PARTNER_FIELDS and getattr(current, name) != value
+    ]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.full_clean()
+    current.save()
+    audit_record(
+        action="partner.updated",
+        actor=actor,
+        target=current,
+        payload={"fields": sorted(changed), "status": "active" if current.active else "inactive"},
+    )
+    return changed
+
+
+def _active_partner_locked(partner):
+    # lock the partner row: a deactivation and a new consent or referral do not cross
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    if not locked.active:
+        raise InactivePartner
+    return locked
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor,
+    participant: Participant,
+    purpose: str,
+    method: str,
+    given_on,
+    expires_on=None,
+    partner=None,
+):
+    """Record her consent to one purpose. A partner is named for sharing, and only then."""
+    if partner is not None:
+        partner = _active_partner_locked(partner)
+    consent = Consent(
+        participant=participant,
+        purpose=purpose,
+        partner=partner,
+        method=method,
+        given_on=given_on,
+        expires_on=expires_on,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    audit_record(
+        action="consent.recorded",
+        actor=actor,
+        target=consent,
+        participant_id=participant.pk,
+        payload={"kind": purpose},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent):
+    """She withdraws her consent from today. Returns the consent; withdrawing twice does nothing."""
+    # lock the consent: a referral checking it waits for the withdrawal, and sees it
+    current = Consent.objects.select_for_update().get(pk=consent.pk)
+    if current.withdrawn_on is not None:
+        return current
+    current.withdrawn_on = timezone.localdate()
+    current.withdrawn_by = actor
+    current.full_clean()
+    current.save(update_fields=["withdrawn_on", "withdrawn_by"])
+    audit_record(
+        action="consent.withdrawn",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"kind": current.purpose},
+    )
+    return current
+
+
+def consent_live(participant: Participant, *, purpose: str, partner=None, day=None):
+    """Her consent to this purpose (with this partner, for sharing) in force on ``day``, or None.
+
+    Her latest answer counts: a consent withdrawn or ended is not revived by an older one.
+    """
+    if (purpose == Consent.Purpose.SHARE_PARTNER) != (partner is not None):
+        raise ValueError("a partner is named for sharing, and only then")
+    day = day or timezone.localdate()
+    latest = (
+        Consent.objects.filter(
+            participant=participant, purpose=purpose, partner=partner, given_on__lte=day
+        )
+        .order_by("-given_on", "-recorded_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.is_live(day) else None
+
+
+@transaction.atomic
+def referral_create(
+    *, actor, participant: Participant, partner, kind: str = "", override_reason: str = ""
+):
+    """Refer her to a partner: only with her live consent to share with that partner, or a
+    coordinator's override with a reason (kept encrypted on the referral, never audited)."""
+    partner = _active_partner_locked(partner)
+    consent = consent_live(participant, purpose=Consent.Purpose.SHARE_PARTNER, partner=partner)
+    if consent is not None:
+        # lock her consent and look again: a withdrawal at this very moment wins
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if not consent.is_live():
+            consent = None
+    override_reason = (override_reason or "").strip()
+    overridden = consent is None
+    if overridden and not (override_reason and can_override_consent(actor)):
+        raise ConsentMissing
+    now = timezone.now()
+    referral = Referral(
+        participant=participant,
+        partner=partner,
+        kind=kind or partner.kind,
+        consent=consent,
+        override_reason=override_reason if overridden else "",
+        override_by=actor if overridden else None,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    referral.full_clean()
+    referral.save()
+    audit_record(
+        action="referral.created",
+        actor=actor,
+        target=referral,
+        participant_id=participant.pk,
+        payload={"kind": referral.kind, "status": referral.status},
+    )
+    if overridden:
+        audit_record(
+            action="referral.consent_overridden",
+            actor=actor,
+            target=referral,
+            participant_id=participant.pk,
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, actor, referral, version: int, status: str, outcome: str) -> list:
+    """Change the status or outcome if nobody else saved in between; returns changed fields."""
+    # lock the referral: the version check and the write happen as one
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.version != version:
+        raise StaleEdit
+    changes = {"status": status, "outcome": outcome}
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.full_clean()
+    current.save()
+    audit_record(
+        action="referral.updated",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"fields": sorted(changed), "status": current.status},
+    )
+    return changed

@@ -50,7 +50,25 @@ urlpatterns += [
 ]
 
 # partners, consents and referrals
-urlpatterns += []
+urlpatterns += [
+    path("partners/", views.partner_list, name="partner_list"),
+    path("partners/new/", views.partner_new, name="partner_new"),
+    path("partners/<int:partner_pk>/edit/", views.partner_edit, name="partner_edit"),
+    path("<int:pk>/consents/new/", views.participant_consent_new, name="participant_consent_new"),
+    path(
+        "<int:pk>/consents/<int:consent_pk>/withdraw/",
+        views.participant_consent_withdraw,
+        name="participant_consent_withdraw",
+    ),
+    path(
+        "<int:pk>/referrals/new/", views.participant_referral_new, name="participant_referral_new"
+    ),
+    path(
+        "<int:pk>/referrals/<int:referral_pk>/",
+        views.participant_referral_edit,
+        name="participant_referral_edit",
+    ),
+]
 
 # documents
 urlpatterns += [

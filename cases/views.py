@@ -110,11 +110,44 @@ def _appointments_section(request, participant, *, writable):
 
 
 def _referrals_section(request, participant, *, writable):
-    return {}
+    return {
+        "referrals": list(participant.referrals.select_related("partner").order_by("-created_at")),
+        "writable": writable,
+    }
 
 
 def _consents_section(request, participant, *, writable):
-    return {}
+    """Per purpose her current answer (one line per partner for sharing), then the history."""
+    today = timezone.localdate()
+    history = list(
+        participant.consents.select_related("partner", "recorded_by", "withdrawn_by").order_by(
+            "-given_on", "-recorded_at", "-pk"
+        )
+    )
+    latest = {}  # (purpose, partner id) -> her latest consent that had started by today
+    for consent in history:
+        if consent.given_on <= today:
+            latest.setdefault((consent.purpose, consent.partner_id), consent)
+    purposes = []
+    for purpose, label in Consent.Purpose.choices:
+        if purpose == Consent.Purpose.SHARE_PARTNER:
+            shared = sorted(
+                (consent for (p, _pk), consent in latest.items() if p == purpose),
+                key=lambda consent: consent.partner.name.casefold(),
+            )
+            lines = [
+                {**_consent_line(consent, today), "partner": consent.partner} for consent in shared
+            ]
+        else:
+            lines = [_consent_line(latest.get((purpose, None)), today)]
+        purposes.append({"purpose": purpose, "label": label, "lines": lines})
+    ending_soon = [line for entry in purposes for line in entry["lines"] if line.get("ending_soon")]
+    return {
+        "purposes": purposes,
+        "ending_soon": ending_soon,
+        "history": history,
+        "writable": writable,
+    }
 
 
 def _documents_section(request, participant, *, writable):
@@ -940,3 +973,235 @@ def participant_reopen_view(request, pk):
     else:
         messages.success(request, _("Her file is open again."))
     return redirect("participant_detail", pk=participant.pk)
+
+
+# --- Partners, consents and referrals ---
+# imported here, not at the top, so the features' blocks merge apart
+from datetime import timedelta  # noqa: E402
+
+from cases.forms import (  # noqa: E402
+    ConsentForm,
+    PartnerForm,
+    ReferralForm,
+    ReferralUpdateForm,
+)
+from cases.models import Consent, Partner, Referral  # noqa: E402
+from cases.services import (  # noqa: E402
+    ConsentMissing,
+    InactivePartner,
+    consent_record,
+    consent_withdraw,
+    partner_create,
+    partner_update,
+    referral_create,
+    referral_update,
+)
+from safespace.access import (  # noqa: E402
+    can_manage_partners,
+    can_override_consent,
+    can_read_partners,
+)
+
+# a live consent ending within this many days is pointed out on her file
+CONSENT_ENDING_SOON = timedelta(days=30)
+
+
+@require_safe
+@role_required(*STAFF_ROLES)
+def partner_list(request):
+    """The partner directory: organisations we refer to (never people supported)."""
+    if not can_read_partners(request.user):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:100]
+    partners = Partner.objects.order_by("-active", "name")
+    if query:
+        partners = partners.filter(name__icontains=query)
+    page = Paginator(partners, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/partner_list.html",
+        {
+            "page": page,
+            "query": query,
+            "filters": urlencode({"q": query}) if query else "",
+            "can_manage": can_manage_partners(request.user),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def partner_new(request):
+    if not can_manage_partners(request.user):
+        raise PermissionDenied
+    form = PartnerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        partner_create(actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("The partner is in the directory."))
+        return redirect("partner_list")
+    return render(request, "cases/partner_form.html", {"form": form, "partner": None})
+
+
+@role_required(*STAFF_ROLES)
+def partner_edit(request, partner_pk):
+    if not can_manage_partners(request.user):
+        raise PermissionDenied
+    partner = get_object_or_404(Partner, pk=partner_pk)
+    form = PartnerForm(request.POST if request.method == "POST" else None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        partner_update(actor=request.user, partner=partner, changes=form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("partner_list")
+    # the page keeps the saved name as its title, whatever was typed
+    saved_name = Partner.objects.values_list("name", flat=True).get(pk=partner.pk)
+    return render(
+        request,
+        "cases/partner_form.html",
+        {"form": form, "partner": partner, "saved_name": saved_name},
+    )
+
+
+def _case_work_file(request, pk, section):
+    """Her file, for writing one section of her case work: 404 out of scope, 403 if not allowed."""
+    participant = get_object_or_404(
+        Participant.objects.visible_to(request.user).for_reader(request.user), pk=pk
+    )
+    if section not in participant_writable_fields(request.user):
+        raise PermissionDenied
+    return participant
+
+
+def _consent_line(consent, today):
+    """Her current answer for one purpose (and partner), from her latest consent to it."""
+    if consent is None:
+        return {"state": "none"}
+    if consent.withdrawn_on is not None and consent.withdrawn_on <= today:
+        return {"state": "withdrawn", "consent": consent}
+    if consent.expires_on is not None and consent.expires_on <= today:
+        return {"state": "ended", "consent": consent}
+    ending_soon = consent.expires_on is not None and consent.expires_on - today <= (
+        CONSENT_ENDING_SOON
+    )
+    return {"state": "live", "consent": consent, "ending_soon": ending_soon}
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_consent_new(request, pk):
+    """Record her answer for one purpose. Support never depends on it."""
+    participant = _case_work_file(request, pk, "consents")
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sharing = data["purpose"] == Consent.Purpose.SHARE_PARTNER
+        try:
+            consent_record(
+                actor=request.user,
+                participant=participant,
+                purpose=data["purpose"],
+                method=data["method"],
+                given_on=data["given_on"],
+                expires_on=data["expires_on"],
+                partner=data["partner"] if sharing else None,
+            )
+        except InactivePartner:
+            form.add_error("partner", _("This partner is no longer active. Choose another."))
+        else:
+            messages.success(request, _("Her answer is recorded."))
+            return redirect(_her_consents_url(participant))
+    return render(request, "cases/consent_form.html", {"participant": participant, "form": form})
+
+
+def _her_consents_url(participant):
+    return reverse("participant_detail", args=[participant.pk]) + "#consents"
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_consent_withdraw(request, pk, consent_pk):
+    """She withdraws a consent: from today it no longer counts. Her support goes on."""
+    participant = _case_work_file(request, pk, "consents")
+    consent = get_object_or_404(participant.consents, pk=consent_pk)
+    consent_withdraw(actor=request.user, consent=consent)
+    messages.success(request, _("Her consent is withdrawn from today. Her support goes on."))
+    return redirect(_her_consents_url(participant))
+
+
+CONSENT_MISSING = gettext_lazy(
+    "She has not given her consent to share with this partner, or it has ended or been "
+    "withdrawn. Ask her first; if she agrees, record her answer in the consents of her "
+    "file, then come back."
+)
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_referral_new(request, pk):
+    """Refer her to a partner, with her consent to share with that partner."""
+    participant = _case_work_file(request, pk, "referrals")
+    can_override = can_override_consent(request.user)
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, can_override=can_override
+    )
+    consent_missing = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral_create(
+                actor=request.user,
+                participant=participant,
+                partner=data["partner"],
+                kind=data["kind"],
+                override_reason=data.get("override_reason", ""),
+            )
+        except InactivePartner:
+            form.add_error("partner", _("This partner is no longer active. Choose another."))
+        except ConsentMissing:
+            consent_missing = True
+            message = CONSENT_MISSING
+            if can_override:
+                message = _(
+                    "%(missing)s Or, if you decide to go ahead without it, write why below."
+                ) % {"missing": CONSENT_MISSING}
+            form.add_error("partner", message)
+        else:
+            messages.success(request, _("The referral is recorded."))
+            return redirect(reverse("participant_detail", args=[participant.pk]) + "#referrals")
+    return render(
+        request,
+        "cases/referral_form.html",
+        {"participant": participant, "form": form, "consent_missing": consent_missing},
+    )
+
+
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
+def participant_referral_edit(request, pk, referral_pk):
+    """Follow a referral: its status and what came of it."""
+    participant = _case_work_file(request, pk, "referrals")
+    referral = get_object_or_404(participant.referrals.select_related("partner"), pk=referral_pk)
+    initial = {"status": referral.status, "outcome": referral.outcome}
+    form = ReferralUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
+    version = request.POST.get("version", referral.version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_update(
+                actor=request.user,
+                referral=referral,
+                version=int(version),
+                status=form.cleaned_data["status"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except (StaleEdit, ValueError):
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this referral while you were editing. Your text is "
+                    "still here: check her file in another tab, then save again."
+                ),
+            )
+            version = Referral.objects.get(pk=referral.pk).version
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("participant_detail", args=[participant.pk]) + "#referrals")
+    return render(
+        request,
+        "cases/referral_edit.html",
+        {"participant": participant, "referral": referral, "form": form, "version": version},
+    )

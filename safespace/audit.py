@@ -193,6 +193,14 @@ ACTION_LABELS = {
     "participant.merged": _("Merged a duplicate file into this one"),
     "participant.closed": _("Closed a file"),
     "participant.reopened": _("Reopened a file"),
+    # partners, consents and referrals
+    "partner.created": _("Added a partner"),
+    "partner.updated": _("Changed a partner"),
+    "consent.recorded": _("Recorded a consent"),
+    "consent.withdrawn": _("Recorded a consent withdrawal"),
+    "referral.created": _("Recorded a referral"),
+    "referral.consent_overridden": _("Referred without her consent"),
+    "referral.updated": _("Updated a referral"),
 }
 
 

@@ -5,6 +5,7 @@ from safespace.access import (
     can_manage_accounts,
     can_open_files,
     can_read_audit,
+    can_read_partners,
     can_review_break_glass,
     can_search_files,
 )
@@ -25,4 +26,5 @@ def safespace(request):
         "can_read_audit": user is not None and can_read_audit(user),
         "can_break_glass": user is not None and can_break_glass(user),
         "can_review_break_glass": user is not None and can_review_break_glass(user),
+        "can_read_partners": user is not None and can_read_partners(user),
     }

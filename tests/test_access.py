@@ -53,6 +53,18 @@ URL_KWARGS = {
     # duplicates, merging, closing and reopening: on Eve's file
     "participant_close": lambda ctx: {"pk": ctx["eve_file"].pk},
     "participant_reopen": lambda ctx: {"pk": ctx["eve_file"].pk},
+    # partners, consents and referrals: objects made on demand (see the end of this file)
+    "partner_edit": lambda ctx: {"partner_pk": _access_partner(ctx).pk},
+    "participant_consent_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_consent_withdraw": lambda ctx: {
+        "pk": ctx["eve_file"].pk,
+        "consent_pk": _access_consent(ctx).pk,
+    },
+    "participant_referral_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_referral_edit": lambda ctx: {
+        "pk": ctx["eve_file"].pk,
+        "referral_pk": _access_referral(ctx).pk,
+    },
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -264,6 +276,35 @@ EXPECTED = {
         "GET": everyone(405),
         "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
     },
+    # partners, consents and referrals
+    # the directory: read by those who refer (not volunteers), kept by coordinators
+    "partner_list": {
+        "GET": {
+            **signed_in(403),
+            Role.COORDINATOR.value: 200,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 200,
+        },
+        "POST": everyone(405),
+    },
+    "partner_new": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "partner_edit": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    # her consents and referrals: her social worker; a coordinator only within her scope
+    **{
+        name: {
+            method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+            for method in ("GET", "POST")
+        }
+        for name in (
+            "participant_consent_new",
+            "participant_referral_new",
+            "participant_referral_edit",
+        )
+    },
+    "participant_consent_withdraw": {
+        "GET": everyone(405),
+        "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
+    },
 }
 
 
@@ -369,3 +410,43 @@ def _documents_ctx(eve_file, cast):
         content=b"%PDF-1.4\n%%EOF\n",
     )
     return {"document": document}
+
+
+# --- Partners, consents and referrals: the objects their URLs act on, made on demand ---
+
+
+def _access_partner(ctx):
+    from cases.models import Partner
+
+    if "partner" not in ctx:
+        ctx["partner"] = Partner.objects.create(name="Legal aid clinic", kind="legal_aid")
+    return ctx["partner"]
+
+
+def _access_consent(ctx):
+    from cases.models import Consent
+
+    if "consent" not in ctx:
+        ctx["consent"] = Consent.objects.create(
+            participant=ctx["eve_file"],
+            purpose=Consent.Purpose.SHARE_PARTNER,
+            partner=_access_partner(ctx),
+            method=Consent.Method.ORAL,
+            recorded_by=ctx["cast"][Role.SOCIAL_WORKER],
+        )
+    return ctx["consent"]
+
+
+def _access_referral(ctx):
+    from cases.models import Referral
+
+    if "referral" not in ctx:
+        consent = _access_consent(ctx)
+        ctx["referral"] = Referral.objects.create(
+            participant=ctx["eve_file"],
+            partner=consent.partner,
+            kind=consent.partner.kind,
+            consent=consent,
+            created_by=ctx["cast"][Role.SOCIAL_WORKER],
+        )
+    return ctx["referral"]
