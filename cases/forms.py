@@ -8,7 +8,7 @@ from django.core.validators import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Participant
+from cases.models import Consent, Participant, Partner, Referral
 from safespace.access import PARTICIPANT_SECTIONS
 
 
@@ -74,9 +74,10 @@ class AssignmentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         worker = cleaned.get("worker")
-        if worker and self.participant.assignments.filter(
-            worker=worker, ended_at__isnull=True
-        ).exists():
+        if (
+            worker
+            and self.participant.assignments.filter(worker=worker, ended_at__isnull=True).exists()
+        ):
             self.add_error("worker", _("This worker is already assigned to her."))
         return cleaned
 
@@ -650,7 +651,6 @@ class CloseFileForm(forms.Form):
 
 # --- Partners, consents and referrals ---
 # imported here, not at the top, so the features' blocks merge apart
-from cases.models import Consent, Partner, Referral  # noqa: E402
 
 
 class PartnerForm(forms.ModelForm):

@@ -7,9 +7,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases.models import Assignment, BreakGlassGrant, FileCounter, Participant, PathwayEntry
+from cases.models import (
+    Assignment,
+    BreakGlassGrant,
+    Consent,
+    FileCounter,
+    Participant,
+    Partner,
+    PathwayEntry,
+    Referral,
+    SearchToken,
+)
+from safespace.access import PARTICIPANT_SECTIONS, can_override_consent
 from safespace.audit import audit_record
+from safespace.fields import StrictEncryptionMixin
 
 
 @transaction.atomic
@@ -361,12 +374,6 @@ def document_content(document) -> bytes:
 
 # --- Duplicates, merging, closing and reopening ---
 
-from django.utils.translation import gettext as _  # noqa: E402
-
-from cases.models import SearchToken  # noqa: E402
-from safespace.access import PARTICIPANT_SECTIONS  # noqa: E402
-from safespace.fields import StrictEncryptionMixin  # noqa: E402
-
 
 class MergeRefused(Exception):
     """A merge that must not happen; the message is safe to show (it holds no file content)."""
@@ -529,8 +536,6 @@ def participant_reopen(*, actor, participant: Participant) -> None:
 
 # --- Partners, consents and referrals ---
 # imported here, not at the top, so the features' blocks merge apart
-from cases.models import Consent, Partner, Referral  # noqa: E402
-from safespace.access import can_override_consent  # noqa: E402
 
 
 class InactivePartner(Exception):

@@ -1,44 +1,103 @@
+from datetime import timedelta
+from io import BytesIO
 from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404
+from django.db.models import Count, F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.forms import (
+    DOCUMENT_EXTENSIONS,
+    DOCUMENT_LABELS,
     INTAKE_FIELDS,
+    AppointmentForm,
+    AppointmentStatusForm,
     AssignmentForm,
     BreakGlassForm,
+    CaseNoteFilterForm,
+    CaseNoteForm,
+    CloseFileForm,
+    ConsentForm,
+    DocumentForm,
+    IntakeDuplicateForm,
+    MergeForm,
+    NeedsAssessmentForm,
     ParticipantForm,
     ParticipantInviteForm,
+    PartnerForm,
     PathwayForm,
+    ReferralForm,
+    ReferralUpdateForm,
     SearchForm,
 )
-from cases.models import Assignment, BreakGlassGrant, Participant
+from cases.models import (
+    Assignment,
+    BreakGlassGrant,
+    CaseNote,
+    Consent,
+    DomainNeed,
+    Participant,
+    Partner,
+    Referral,
+    RightsDomain,
+)
+from cases.querysets import CaseNoteQuerySet
 from cases.services import (
+    AppointmentNotPlanned,
+    ConsentMissing,
+    FileAlreadyClosed,
+    InactivePartner,
+    MergeRefused,
     StaleEdit,
+    appointment_plan,
+    appointment_status_set,
     assignment_begin,
     assignment_end,
     break_glass_open,
     break_glass_review,
+    case_note_write,
+    consent_record,
+    consent_withdraw,
+    document_add,
+    document_content,
+    document_remove,
+    merge_plan,
+    needs_assess,
+    participant_close,
     participant_invite,
+    participant_merge,
     participant_open,
+    participant_reopen,
     participant_update,
+    partner_create,
+    partner_update,
     pathway_record,
+    referral_create,
+    referral_update,
 )
 from safespace.access import (
     PARTICIPANT_SECTIONS,
     can_break_glass,
     can_invite_participant,
+    can_manage_partners,
+    can_merge_files,
     can_open_files,
+    can_override_consent,
+    can_read_partners,
     participant_readable_fields,
     participant_writable_fields,
     role_required,
@@ -473,13 +532,7 @@ def _scoped_file(request, pk, section, *, write=False):
 
 
 # --- Needs assessments ---
-from django.db.models import F, Window  # noqa: E402
-from django.db.models.functions import RowNumber  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
-from cases.forms import NeedsAssessmentForm  # noqa: E402
-from cases.models import DomainNeed, RightsDomain  # noqa: E402
-from cases.services import needs_assess  # noqa: E402
 
 NEEDS_HISTORY_PER_PAGE = 6
 CHANGE_BETTER, CHANGE_SAME, CHANGE_WORSE = "better", "same", "worse"
@@ -566,12 +619,7 @@ def participant_needs_history(request, pk):
 
 
 # --- Case notes ---
-from django.db.models import Count  # noqa: E402
 
-from cases.forms import CaseNoteFilterForm, CaseNoteForm  # noqa: E402
-from cases.models import CaseNote  # noqa: E402
-from cases.querysets import CaseNoteQuerySet  # noqa: E402
-from cases.services import case_note_write  # noqa: E402
 
 NOTES_ON_FILE_PAGE = 10
 NOTES_PER_PAGE = 25
@@ -638,12 +686,6 @@ def participant_notes(request, pk):
 
 
 # --- Appointments ---
-from cases.forms import AppointmentForm, AppointmentStatusForm  # noqa: E402
-from cases.services import (  # noqa: E402
-    AppointmentNotPlanned,
-    appointment_plan,
-    appointment_status_set,
-)
 
 UPCOMING_LIMIT = 20
 PAST_LIMIT = 5
@@ -704,15 +746,6 @@ def participant_appointment_status(request, pk, appointment_pk):
 # --- Documents ---
 # Documents live encrypted in the database and leave only through document_download, which
 # checks her scope and the "documents" section; there is no MEDIA_URL to reach them by.
-from io import BytesIO  # noqa: E402
-
-from django.core.files.uploadedfile import InMemoryUploadedFile  # noqa: E402
-from django.core.files.uploadhandler import FileUploadHandler  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
-from django.views.decorators.csrf import csrf_exempt, csrf_protect  # noqa: E402
-
-from cases.forms import DOCUMENT_EXTENSIONS, DOCUMENT_LABELS, DocumentForm  # noqa: E402
-from cases.services import document_add, document_content, document_remove  # noqa: E402
 
 
 class DocumentUploadHandler(FileUploadHandler):
@@ -848,16 +881,6 @@ def document_remove_view(request, pk, document_pk):
 
 # --- Duplicates, merging, closing and reopening ---
 
-from cases.forms import CloseFileForm, IntakeDuplicateForm, MergeForm  # noqa: E402
-from cases.services import (  # noqa: E402
-    FileAlreadyClosed,
-    MergeRefused,
-    merge_plan,
-    participant_close,
-    participant_merge,
-    participant_reopen,
-)
-from safespace.access import can_merge_files  # noqa: E402
 
 DUPLICATES_SHOWN = 10
 
@@ -977,30 +1000,7 @@ def participant_reopen_view(request, pk):
 
 # --- Partners, consents and referrals ---
 # imported here, not at the top, so the features' blocks merge apart
-from datetime import timedelta  # noqa: E402
 
-from cases.forms import (  # noqa: E402
-    ConsentForm,
-    PartnerForm,
-    ReferralForm,
-    ReferralUpdateForm,
-)
-from cases.models import Consent, Partner, Referral  # noqa: E402
-from cases.services import (  # noqa: E402
-    ConsentMissing,
-    InactivePartner,
-    consent_record,
-    consent_withdraw,
-    partner_create,
-    partner_update,
-    referral_create,
-    referral_update,
-)
-from safespace.access import (  # noqa: E402
-    can_manage_partners,
-    can_override_consent,
-    can_read_partners,
-)
 
 # a live consent ending within this many days is pointed out on her file
 CONSENT_ENDING_SOON = timedelta(days=30)
