@@ -247,8 +247,10 @@ queries whatever the number of notes.
 
 
 def _machine() -> str:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs "
+        f"(load average {load} at the end of the run), "
         f"Python {platform.python_version()}, Django {django.get_version()}"
     )
 
