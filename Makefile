@@ -6,12 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 # `make run` is the demo: an embedded SQLite database under var/, tasks run eagerly.
 DEMO_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/db.sqlite3 REDIS_URL=
 
-.PHONY: install run test lint messages translations clean help
+.PHONY: install run test lint messages translations clean help bench
 
 help:
 	@echo "make run    set up and serve the demo on http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff"
+	@echo "make bench  generate a synthetic organisation and write BENCHMARKS.md (BENCH_SCALE=small|large)"
 	@echo "make messages  extract strings into locale/*/LC_MESSAGES/django.po (needs GNU gettext)"
 
 $(STAMP): pyproject.toml
@@ -41,6 +42,17 @@ lint: install
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale fr --no-obsolete --no-location \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+
+# `make bench`: SQLite in a fresh var/bench.sqlite3 by default; for PostgreSQL,
+# `make bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench` (the database is
+# dropped and recreated, which the command allows only for a name starting with "bench").
+BENCH_SCALE ?= large
+BENCH_DATABASE_URL = $(if $(strip $(DATABASE_URL)),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
+
+bench: translations
+	@mkdir -p var
+	DJANGO_DEBUG=1 REDIS_URL= DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(BIN)/python manage.py bench --fresh --scale $(BENCH_SCALE) --output BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) var/static

@@ -1,0 +1,306 @@
+"""A synthetic organisation, generated fast: bulk inserts, each value encrypted once.
+
+Every name, phone number and note is fictional and built from short word lists
+with a fixed random seed, so two runs generate the same organisation. Nothing
+here goes through the services (no audit entries, no per-row saves): the point
+is to fill a throwaway database with 10,000 files in well under a few minutes.
+
+Who is who (usernames and references are fixed, so a run can reuse the data):
+- ``bench-sw-0001`` ... social workers, each the key worker of about 50 files
+  (the typical caseload); ``bench-sw-0001`` is the "typical worker" measured;
+- ``bench-everyone``: a social worker assigned to every file (the worst case);
+- peer workers on about a third of the files, two coordinators, ten volunteers;
+- ``BENCH-00001`` has 200 case notes and ``BENCH-00002`` none; both are in the
+  typical worker's caseload.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases import blind_index
+from cases.models import Assignment, CaseNote, Participant, PathwayEntry, SearchToken
+from safespace.roles import Role
+
+REFERENCE_PREFIX = "BENCH-"
+USERNAME_PREFIX = "bench-"
+TYPICAL_WORKER = "bench-sw-0001"
+EVERYONE_WORKER = "bench-everyone"
+BUSY_FILE = "BENCH-00001"
+QUIET_FILE = "BENCH-00002"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Scale:
+    participants: int
+    notes: int  # spread over the other files, besides the busy file's
+    caseload: int = 50
+    busy_file_notes: int = 200
+    peer_share: float = 0.3
+
+
+SCALES = {
+    "tiny": Scale(participants=30, notes=30, caseload=10, busy_file_notes=20),
+    "small": Scale(participants=300, notes=1_500),
+    "large": Scale(participants=10_000, notes=50_000),
+}
+
+
+@dataclass
+class Organisation:
+    """Handles on what the measurements need."""
+
+    scale: str
+    typical_worker: object
+    everyone_worker: object
+    busy_file: Participant
+    quiet_file: Participant
+    counts: dict = field(default_factory=dict)
+    seconds: float | None = None  # generation time, None when reused
+
+
+FIRST_NAMES = [
+    "Aïcha", "Amina", "Ana", "Anastasia", "Angela", "Awa", "Beatriz", "Blessing", "Camille",
+    "Chantal", "Chloé", "Daniela", "Diana", "Elena", "Esther", "Fatou", "Fatima", "Florence",
+    "Gloria", "Hélène", "Ioana", "Irina", "Joy", "Julia", "Karima", "Katarzyna", "Lea",
+    "Lina", "Loveth", "Lucia", "Mariam", "Marie", "Marta", "Mercy", "Mihaela", "Nadia",
+    "Naomi", "Nathalie", "Nina", "Olga", "Patience", "Precious", "Rosa", "Ruth", "Sabrina",
+    "Sandra", "Sara", "Sofia", "Stella", "Svetlana", "Tatiana", "Valentina", "Victoria",
+    "Yasmine", "Zainab", "Zoé", "Élodie", "Inès", "Maëlle", "Bianca",
+]  # fmt: skip
+SURNAMES = [
+    "Adeyemi", "Ahmed", "Alves", "Bakayoko", "Benali", "Bernard", "Bogdan", "Camara",
+    "Constantin", "Coulibaly", "Da Silva", "Diallo", "Dubois", "Durand", "Eze", "Fernandes",
+    "Garcia", "Georgescu", "Haddad", "Ibrahim", "Ionescu", "Kamara", "Kowalska", "Lambert",
+    "Lefèvre", "Li", "Lopez", "Martin", "Mendy", "Moreau", "N'Diaye", "Nguyen", "Nowak",
+    "Obi", "Okafor", "Oliveira", "Osagie", "Petit", "Popescu", "Richard", "Rodrigues",
+    "Roux", "Sanchez", "Santos", "Sow", "Stan", "Sylla", "Takács", "Touré", "Traoré",
+    "Vasquez", "Wang", "Wiśniewska", "Yılmaz", "Zhang", "Ogunleye", "Petrova", "Ivanova",
+    "Mbappé-Kouassi", "Saint-Clair",
+]  # fmt: skip
+NICKNAMES = ["Lili", "Mimi", "Soleil", "Princesse", "Nana", "Bella", "Jojo", "Kiki", "Titi"]
+NOTE_OPENINGS = [
+    "Came to the drop-in, tired, talked about her papers",
+    "Phone call: she wants to start a training course",
+    "Accompanied her to the hospital appointment",
+    "Met at outreach, gave a hygiene kit and our number",
+    "Talked about housing options and the waiting list",
+    "She asked for help with a letter from the prefecture",
+    "Follow-up on the lawyer's appointment",
+]
+
+
+def _phone(index: int) -> str:
+    """A unique French mobile number per file: +33 6 xx xx xx xx."""
+    digits = f"6{(index * 7919 + 1_234_567) % 10**8:08d}"
+    return f"+33 {digits[0]} {digits[1:3]} {digits[3:5]} {digits[5:7]} {digits[7:9]}"
+
+
+@functools.cache
+def _name_digests(name: str) -> frozenset[str]:
+    # names repeat across thousands of files: hash each name's prefixes once
+    return frozenset(blind_index.name_digests(name))
+
+
+def _tokens_for(known_as: str, legal_name: str, phone: str) -> set[str]:
+    """The same digests Participant.search_tokens_rebuild stores, built without a save."""
+    return (
+        set(_name_digests(known_as)) | _name_digests(legal_name) | blind_index.phone_digests(phone)
+    )
+
+
+def _bulk(model, rows) -> None:
+    model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _users(prefix: str, count: int) -> list[str]:
+    return [f"{USERNAME_PREFIX}{prefix}-{k:04d}" for k in range(1, count + 1)]
+
+
+def _create_users(by_role: dict[Role, list[str]]) -> dict[str, object]:
+    User = get_user_model()
+    unusable = make_password(None)  # nobody signs in with a password here
+    User.objects.bulk_create(
+        [User(username=name, password=unusable) for names in by_role.values() for name in names],
+        batch_size=BATCH,
+    )
+    users = {u.username: u for u in User.objects.filter(username__startswith=USERNAME_PREFIX)}
+    through = User.groups.through
+    memberships = []
+    for role, names in by_role.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        memberships += [through(user_id=users[name].pk, group_id=group.pk) for name in names]
+    _bulk(through, memberships)
+    return users
+
+
+def _enrol(user) -> None:
+    """Staff reach nothing without an authenticator (StaffMFAEnrolmentMiddleware)."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+
+
+@transaction.atomic
+def generate(scale: str = "small", *, seed: int = 20261123) -> Organisation:
+    """Fill the configured database with a fictional organisation of this scale."""
+    started = time.perf_counter()
+    size = SCALES[scale]
+    rng = random.Random(seed)  # noqa: S311 - fictional data, reproducible on purpose
+    n = size.participants
+    today = timezone.localdate()
+    now = timezone.now()
+
+    social_workers = _users("sw", math.ceil(n / size.caseload))
+    peer_workers = _users("peer", max(1, n // 100))
+    users = _create_users(
+        {
+            Role.SOCIAL_WORKER: [*social_workers, EVERYONE_WORKER],
+            Role.PEER_WORKER: peer_workers,
+            Role.COORDINATOR: _users("coord", 2),
+            Role.VOLUNTEER: _users("vol", 10),
+        }
+    )
+    typical, everyone = users[TYPICAL_WORKER], users[EVERYONE_WORKER]
+    for user in (typical, everyone):
+        _enrol(user)
+
+    # participants: one encryption per value, in bulk
+    people = []
+    for i in range(n):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        people.append(
+            Participant(
+                reference=f"{REFERENCE_PREFIX}{i + 1:05d}",
+                known_as=first if rng.random() < 0.8 else rng.choice(NICKNAMES),
+                legal_name=f"{first} {last}",
+                phone=_phone(i),
+                birth_year=rng.randint(1965, 2011),
+                first_contact_channel=rng.choice(Participant.Channel.values),
+                opened_on=today - timedelta(days=rng.randint(0, 3 * 365)),
+            )
+        )
+    _bulk(Participant, people)
+    ids = dict(
+        Participant.objects.filter(reference__startswith=REFERENCE_PREFIX).values_list(
+            "reference", "pk"
+        )
+    )
+    for person in people:
+        person.pk = ids[person.reference]
+
+    tokens = [
+        SearchToken(participant_id=person.pk, digest=value)
+        for person in people
+        for value in sorted(_tokens_for(person.known_as, person.legal_name, person.phone))
+    ]
+    _bulk(SearchToken, tokens)
+
+    # assignments: one key worker per file (caseloads of ~50), a peer worker on some,
+    # and one worker who is assigned to everything
+    key_worker_of = {}
+    assignments = []
+    for i, person in enumerate(people):
+        worker = users[social_workers[i // size.caseload]]
+        key_worker_of[person.pk] = worker
+        assignments.append(
+            Assignment(participant_id=person.pk, worker=worker, kind=Assignment.Kind.KEY_WORKER)
+        )
+        assignments.append(
+            Assignment(participant_id=person.pk, worker=everyone, kind=Assignment.Kind.SUPPORT)
+        )
+        if rng.random() < size.peer_share:
+            assignments.append(
+                Assignment(
+                    participant_id=person.pk,
+                    worker=users[rng.choice(peer_workers)],
+                    kind=Assignment.Kind.PEER_WORKER,
+                )
+            )
+    _bulk(Assignment, assignments)
+
+    # her exit pathway: one to three dated statuses
+    statuses = PathwayEntry.Status.values
+    entries = []
+    for person in people:
+        since = person.opened_on
+        for _ in range(rng.randint(1, 3)):
+            entries.append(
+                PathwayEntry(
+                    participant_id=person.pk,
+                    status=rng.choice(statuses),
+                    since=since,
+                    recorded_by=key_worker_of[person.pk],
+                    recorded_at=now,
+                )
+            )
+            since = min(today, since + timedelta(days=rng.randint(20, 200)))
+    _bulk(PathwayEntry, entries)
+
+    # case notes: many on the busy file, none on the quiet one, the rest spread out
+    busy = people[0]  # people[1] is the quiet file: no notes
+    noted = [busy] * size.busy_file_notes + [rng.choice(people[2:]) for _ in range(size.notes)]
+    notes = [
+        CaseNote(
+            participant_id=person.pk,
+            author=key_worker_of[person.pk],
+            kind=rng.choice(CaseNote.Kind.values),
+            confidentiality=rng.choices(CaseNote.Confidentiality.values, weights=[8, 1, 1])[0],
+            happened_on=today - timedelta(days=rng.randint(0, 3 * 365)),
+            text=f"{rng.choice(NOTE_OPENINGS)}. Next step agreed with her ({k}).",
+            created_at=now,
+        )
+        for k, person in enumerate(noted)
+    ]
+    _bulk(CaseNote, notes)
+
+    # fresh statistics, or the planner guesses from an empty database's
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    organisation = organisation_load(scale)
+    organisation.seconds = time.perf_counter() - started
+    return organisation
+
+
+def organisation_load(scale: str) -> Organisation:
+    """Handles on an organisation generated earlier (for --reuse and after generate)."""
+    User = get_user_model()
+    typical = User.objects.get(username=TYPICAL_WORKER)
+    everyone = User.objects.get(username=EVERYONE_WORKER)
+    _enrol(typical)
+    _enrol(everyone)
+    participants = Participant.objects.filter(reference__startswith=REFERENCE_PREFIX)
+    return Organisation(
+        scale=scale,
+        typical_worker=typical,
+        everyone_worker=everyone,
+        busy_file=participants.get(reference=BUSY_FILE),
+        quiet_file=participants.get(reference=QUIET_FILE),
+        counts={
+            "participants": participants.count(),
+            "search tokens": SearchToken.objects.count(),
+            "staff": User.objects.filter(username__startswith=USERNAME_PREFIX).count(),
+            "assignments": Assignment.objects.filter(ended_at__isnull=True).count(),
+            "pathway entries": PathwayEntry.objects.count(),
+            "case notes": CaseNote.objects.count(),
+        },
+    )
+
+
+def foreign_participants_exist() -> bool:
+    """True when the database holds files this generator did not make."""
+    return Participant.objects.exclude(reference__startswith=REFERENCE_PREFIX).exists()
