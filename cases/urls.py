@@ -6,6 +6,7 @@ urlpatterns = [
     path("new/", views.participant_new, name="participant_new"),
     path("<int:pk>/", views.participant_detail, name="participant_detail"),
     path("<int:pk>/edit/", views.participant_edit, name="participant_edit"),
+    path("<int:pk>/reveal/<str:field>/", views.participant_reveal, name="participant_reveal"),
     path("<int:pk>/pathway/", views.participant_pathway, name="participant_pathway"),
     path("<int:pk>/invitation/", views.participant_invite_view, name="participant_invite"),
     path("<int:pk>/assignments/", views.participant_assignments, name="participant_assignments"),

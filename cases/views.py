@@ -287,12 +287,49 @@ def _sections(participant, readable):
         if key == "notes":
             continue
         rows = [
-            (Participant._meta.get_field(name).verbose_name, _display(participant, name))
+            {
+                "name": name,
+                "label": Participant._meta.get_field(name).verbose_name,
+                "value": _display(participant, name),
+                # contact details are revealed on purpose, one at a time (and recorded)
+                "hidden": key == "contact" and getattr(participant, name) not in ("", None),
+            }
             for name in names
             if name in readable
         ]
         shown.append({"title": SECTION_TITLES[key], "rows": rows, "withheld": WITHHELD[key]})
     return shown
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def participant_reveal(request, pk, field):
+    """One contact detail, shown because someone asked for it; the asking is recorded."""
+    if field not in PARTICIPANT_SECTIONS["contact"]:
+        raise Http404
+    participant = get_object_or_404(
+        Participant.objects.visible_to(request.user).only("pk", field), pk=pk
+    )
+    if field not in participant_readable_fields(request.user):
+        raise PermissionDenied
+    audit_record(
+        action="participant.contact_revealed",
+        actor=request.user,
+        target=participant,
+        participant_id=participant.pk,
+        payload={"fields": [field]},
+    )
+    context = {
+        "participant": participant,
+        "label": Participant._meta.get_field(field).verbose_name,
+        "value": _display(participant, field),
+    }
+    template = "cases/participant_reveal.html"
+    if request.htmx:
+        template += "#value"
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 def _display(participant, name):

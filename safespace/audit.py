@@ -177,6 +177,7 @@ ACTION_LABELS = {
     "assignment.begun": _("Assigned to a participant"),
     "assignment.ended": _("Assignment ended"),
     "participant.viewed": _("Opened a file"),
+    "participant.contact_revealed": _("Showed a contact detail"),
     "break_glass.opened": _("Opened a file outside caseload"),
     "break_glass.reviewed": _("Reviewed an opening"),
     # needs, case notes and appointments

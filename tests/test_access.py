@@ -32,6 +32,7 @@ URL_KWARGS = {
     "break_glass_mark_reviewed": lambda ctx: {"pk": ctx["grant"].pk},
     "participant_invite": lambda ctx: {"pk": ctx["eve_file"].pk},
     "participant_edit": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_reveal": lambda ctx: {"pk": ctx["eve_file"].pk, "field": "phone"},
     "participant_pathway": lambda ctx: {"pk": ctx["eve_file"].pk},
     "participant_assignments": lambda ctx: {"pk": ctx["eve_file"].pk},
     "assignment_end": lambda ctx: {"pk": ctx["eve_file"].assignments.first().pk},
@@ -138,6 +139,19 @@ EXPECTED = {
             MALLORY: 403,
         },
         "POST": everyone(405),
+    },
+    # one contact detail at a time, for those who may read her contact details
+    "participant_reveal": {
+        "GET": everyone(405),
+        "POST": {
+            ANON: 302,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 403,
+            Role.COORDINATOR.value: 404,
+            Role.VOLUNTEER.value: 404,
+            Role.PARTICIPANT.value: 403,
+            MALLORY: 403,
+        },
     },
     # only her key worker gives her a code (coordinators too, within their scope)
     "participant_invite": {

@@ -33,8 +33,9 @@ def file_page(user, participant):
 
 def test_her_key_worker_sees_her_whole_file_and_the_view_is_recorded(alice_socialworker, eve_file):
     html = file_page(alice_socialworker, eve_file).content.decode()
-    for value in PLANTED.values():
-        assert value in html
+    for name, value in PLANTED.items():
+        # contact details wait behind a "Show" button (test_contact_details_...)
+        assert (value in html) == (name != "phone")
     entry = AuditEntry.objects.get(action="participant.viewed")
     assert entry.actor == alice_socialworker
     assert entry.participant_id == eve_file.pk
@@ -248,3 +249,53 @@ def test_what_a_reader_may_not_see_is_not_even_decrypted(
     assert not {"legal_name", "phone", "notes"} & for_alice.get_deferred_fields()
     listed = Participant.objects.for_list().get(pk=eve_file.pk)
     assert "legal_name" in listed.get_deferred_fields()
+
+
+def reveal(user, participant, field, **extra):
+    client = Client()
+    client.force_login(user)
+    return client.post(
+        reverse("participant_reveal", args=[participant.pk, field]),
+        HTTP_ACCEPT_LANGUAGE="en",
+        **extra,
+    )
+
+
+def test_contact_details_are_shown_only_when_asked_for_and_the_asking_is_recorded(
+    alice_socialworker, eve_file
+):
+    page = file_page(alice_socialworker, eve_file).content.decode()
+    assert PLANTED["phone"] not in page
+    assert reverse("participant_reveal", args=[eve_file.pk, "phone"]) in page
+
+    response = reveal(alice_socialworker, eve_file, "phone", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert PLANTED["phone"] in response.content.decode()
+    assert "<html" not in response.content.decode()  # htmx gets the value alone
+    assert response["Cache-Control"] == "no-store, private"
+    entry = AuditEntry.objects.get(action="participant.contact_revealed")
+    assert entry.actor == alice_socialworker
+    assert entry.payload == {"fields": ["phone"]}
+    assert PLANTED["phone"] not in str(entry.payload)
+
+
+def test_without_javascript_a_revealed_contact_detail_comes_on_its_own_page(
+    alice_socialworker, eve_file
+):
+    html = reveal(alice_socialworker, eve_file, "phone").content.decode()
+    assert PLANTED["phone"] in html and "Back to her file" in html
+
+
+@pytest.mark.parametrize("field", ["legal_name", "notes", "known_as", "nonsense"])
+def test_only_contact_details_can_be_revealed(alice_socialworker, eve_file, field):
+    assert reveal(alice_socialworker, eve_file, field).status_code == 404
+    assert not AuditEntry.objects.filter(action="participant.contact_revealed").exists()
+
+
+def test_a_peer_worker_cannot_reveal_her_phone_and_a_stranger_learns_nothing(
+    bea_peerworker, dana_coordinator, eve_file
+):
+    assert reveal(bea_peerworker, eve_file, "phone").status_code == 403
+    assert reveal(dana_coordinator, eve_file, "phone").status_code == 404
+    assert not AuditEntry.objects.filter(action="participant.contact_revealed").exists()
