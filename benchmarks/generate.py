@@ -113,7 +113,7 @@ def _phone(index: int) -> str:
 @functools.cache
 def _name_digests(name: str) -> frozenset[str]:
     # names repeat across thousands of files: hash each name's prefixes once
-    return frozenset(blind_index.name_digests(name))
+    return frozenset(blind_index.name_digests(name) | blind_index.fullname_digests(name))
 
 
 def _tokens_for(known_as: str, legal_name: str, phone: str) -> set[str]:

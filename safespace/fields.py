@@ -32,7 +32,9 @@ class StrictEncryptionMixin:
         return super(EncryptedMixin, self).to_python(value)
 
     def get_db_prep_save(self, value, connection):
-        value = super(EncryptedMixin, self).get_db_prep_save(value, connection)
+        # the Python value, not the backend's adaptation: the column is text, whatever the
+        # type (on PostgreSQL an integer would otherwise be "adapted" as a TextField: KeyError)
+        value = self.get_prep_value(value)
         if value is None:
             return None
         return encrypt_text(str(value))

@@ -105,3 +105,22 @@ def test_rotation_is_idempotent_and_resumable(settings, eve_file):
     again = rotate()
     assert "Nothing left to re-encrypt" in again
     assert " re-encrypted, " in again and "1 re-encrypted" not in again
+
+
+def test_encrypted_numbers_and_dates_round_trip_on_every_database(eve_file):
+    """PostgreSQL once refused an encrypted integer (adapted as an integer for a text column)."""
+    from datetime import date
+
+    eve_file.children_count = 0
+    eve_file.date_of_birth = date(2004, 5, 12)
+    eve_file.save()
+    again = Participant.objects.get(pk=eve_file.pk)
+    assert again.children_count == 0
+    assert again.date_of_birth == date(2004, 5, 12)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT children_count, date_of_birth FROM cases_participant WHERE id = %s",
+            [eve_file.pk],
+        )
+        raw = cursor.fetchone()
+    assert all(decrypt_text(value) in {"0", "2004-05-12"} for value in raw)

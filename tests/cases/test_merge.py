@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import (
     Appointment,
@@ -158,7 +158,10 @@ def test_two_accounts_are_refused_with_a_clear_message(
 ):
     Participant.objects.filter(pk=duplicate.pk).update(account=mallory)
     duplicate.refresh_from_db()
-    with pytest.raises(MergeRefused, match="Both files have an account"):
+    with (
+        translation.override("en"),
+        pytest.raises(MergeRefused, match="Both files have an account"),
+    ):
         participant_merge(actor=dana_coordinator, keep=eve_file, merged=duplicate)
     assert CaseNote.objects.get().participant_id == duplicate.pk  # nothing moved
 
