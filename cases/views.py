@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -335,6 +336,8 @@ def participant_reveal(request, pk, field):
 def _display(participant, name):
     getter = getattr(participant, f"get_{name}_display", None)
     value = getter() if getter else getattr(participant, name)
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")  # in the reader's language
     return value if value not in ("", None) else "—"
 
 
@@ -825,15 +828,6 @@ class DocumentUploadHandler(FileUploadHandler):
         )
 
 
-def _documents_file(request, pk, *, write):
-    """Her file in the reader's scope (404 otherwise), with the documents section allowed."""
-    participant = get_object_or_404(Participant.objects.visible_to(request.user).only("pk"), pk=pk)
-    allowed = participant_writable_fields if write else participant_readable_fields
-    if "documents" not in allowed(request.user):
-        raise PermissionDenied
-    return participant
-
-
 def _documents_anchor(participant):
     return reverse("participant_detail", args=[participant.pk]) + "#documents"
 
@@ -850,7 +844,7 @@ def document_new(request, pk):
 @csrf_protect
 def _document_new(request, pk):
     """Add a document to her file: a PDF, or a photo cleaned of its metadata."""
-    participant = _documents_file(request, pk, write=True)
+    participant = _scoped_file(request, pk, "documents", write=True)
     posted = request.method == "POST"
     form = DocumentForm(request.POST, request.FILES) if posted else DocumentForm()
     if posted and form.is_valid():
@@ -871,7 +865,7 @@ def _document_new(request, pk):
 @role_required(*STAFF_ROLES)
 def document_download(request, pk, document_pk):
     """The document's bytes, as an attachment with a neutral name, never cached."""
-    participant = _documents_file(request, pk, write=False)
+    participant = _scoped_file(request, pk, "documents", write=False)
     document = get_object_or_404(
         participant.documents.only("pk", "participant_id", "kind", "content_type"),
         pk=document_pk,
@@ -896,7 +890,7 @@ def document_download(request, pk, document_pk):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def document_remove_view(request, pk, document_pk):
     """Remove a document from her file, after a confirmation page."""
-    participant = _documents_file(request, pk, write=True)
+    participant = _scoped_file(request, pk, "documents", write=True)
     document = get_object_or_404(
         participant.documents.select_related("uploaded_by").defer("uploaded_by__password"),
         pk=document_pk,
@@ -1097,16 +1091,6 @@ def partner_edit(request, partner_pk):
     )
 
 
-def _case_work_file(request, pk, section):
-    """Her file, for writing one section of her case work: 404 out of scope, 403 if not allowed."""
-    participant = get_object_or_404(
-        Participant.objects.visible_to(request.user).for_reader(request.user), pk=pk
-    )
-    if section not in participant_writable_fields(request.user):
-        raise PermissionDenied
-    return participant
-
-
 def _consent_line(consent, today):
     """Her current answer for one purpose (and partner), from her latest consent to it."""
     if consent is None:
@@ -1124,7 +1108,7 @@ def _consent_line(consent, today):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_consent_new(request, pk):
     """Record her answer for one purpose. Support never depends on it."""
-    participant = _case_work_file(request, pk, "consents")
+    participant = _scoped_file(request, pk, "consents", write=True)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -1155,7 +1139,7 @@ def _her_consents_url(participant):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_consent_withdraw(request, pk, consent_pk):
     """She withdraws a consent: from today it no longer counts. Her support goes on."""
-    participant = _case_work_file(request, pk, "consents")
+    participant = _scoped_file(request, pk, "consents", write=True)
     consent = get_object_or_404(participant.consents, pk=consent_pk)
     consent_withdraw(actor=request.user, consent=consent)
     messages.success(request, _("Her consent is withdrawn from today. Her support goes on."))
@@ -1172,7 +1156,7 @@ CONSENT_MISSING = gettext_lazy(
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_referral_new(request, pk):
     """Refer her to a partner, with her consent to share with that partner."""
-    participant = _case_work_file(request, pk, "referrals")
+    participant = _scoped_file(request, pk, "referrals", write=True)
     can_override = can_override_consent(request.user)
     form = ReferralForm(
         request.POST if request.method == "POST" else None, can_override=can_override
@@ -1211,7 +1195,7 @@ def participant_referral_new(request, pk):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_referral_edit(request, pk, referral_pk):
     """Follow a referral: its status and what came of it."""
-    participant = _case_work_file(request, pk, "referrals")
+    participant = _scoped_file(request, pk, "referrals", write=True)
     referral = get_object_or_404(participant.referrals.select_related("partner"), pk=referral_pk)
     initial = {"status": referral.status, "outcome": referral.outcome}
     form = ReferralUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
