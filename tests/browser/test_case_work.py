@@ -110,6 +110,9 @@ def test_her_phone_stays_hidden_until_her_key_worker_presses_show_and_then_appea
     expect(page.locator("#reveal-phone")).to_have_text(PLANTED["phone"])
     expect(page.get_by_text(PLANTED["phone"])).to_be_visible()
     expect(page.get_by_role("button", name="Show phone")).to_have_count(0)
+    # the keyboard and a screen reader land on what appeared, not back at the top
+    expect(page.locator("#reveal-phone .revealed")).to_be_focused()
+    assert page.get_attribute("#reveal-phone", "aria-live") == "polite"
     assert page.evaluate("window.__sameDocument === true")
     assert page.url == file_url
     # only what she asked for is shown, and the asking is recorded
@@ -117,8 +120,8 @@ def test_her_phone_stays_hidden_until_her_key_worker_presses_show_and_then_appea
     assert EMAIL not in page.content()
     from safespace.models import AuditEntry
 
-    revealed = AuditEntry.objects.get(action="participant.contact_revealed")
-    assert revealed.payload == {"fields": ["phone"]}
+    entry = AuditEntry.objects.get(action="participant.contact_revealed")
+    assert entry.payload == {"fields": ["phone"]}
     axe_check(page)
 
 
