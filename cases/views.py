@@ -93,6 +93,7 @@ from cases.services import (
 from safespace.access import (
     PARTICIPANT_SECTIONS,
     can_break_glass,
+    can_edit_details,
     can_invite_participant,
     can_manage_partners,
     can_merge_files,
@@ -133,7 +134,7 @@ def participant_detail(request, pk):
         "via_break_glass": live_grant,
         "hours": settings.SAFESPACE_BREAK_GLASS_HOURS,
         "can_invite": can_invite_participant(request.user, participant),
-        "can_edit": bool(writable),
+        "can_edit": can_edit_details(request.user),
         "sections": _sections(participant, readable),
     }
     # each section of her case work adds what it shows, or None when the reader may not see it
@@ -368,7 +369,7 @@ def participant_new(request):
 def participant_edit(request, pk):
     participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
     allowed = participant_writable_fields(request.user)
-    if not allowed:
+    if not can_edit_details(request.user):
         raise PermissionDenied
     form = ParticipantForm(request.POST or None, instance=participant, allowed=allowed)
     version = request.POST.get("version", participant.version)
@@ -984,7 +985,7 @@ def _writable_file(request, pk):
         ),
         pk=pk,
     )
-    if not participant_writable_fields(request.user):
+    if not can_edit_details(request.user):
         raise PermissionDenied
     return participant
 

@@ -66,6 +66,7 @@ CASE_WORK_SECTIONS = (
     "referrals",
     "consents",
     "documents",
+    "lifeplan",
 )
 _FULL_FILE = frozenset(
     {"reference", "known_as", *CASE_WORK_SECTIONS}.union(*PARTICIPANT_SECTIONS.values())
@@ -74,7 +75,7 @@ PARTICIPANT_READABLE = {
     Role.COORDINATOR: _FULL_FILE,
     Role.SOCIAL_WORKER: _FULL_FILE,
     # peer workers support her as peers: not her identity papers, contacts or professionals' notes
-    Role.PEER_WORKER: frozenset({"reference", "known_as", "languages", "birth_year"}),
+    Role.PEER_WORKER: frozenset({"reference", "known_as", "languages", "birth_year", "lifeplan"}),
     Role.VOLUNTEER: frozenset({"known_as"}),
     Role.PARTICIPANT: frozenset(
         {"known_as", *PARTICIPANT_SECTIONS["identity"], *PARTICIPANT_SECTIONS["contact"]}
@@ -84,7 +85,11 @@ PARTICIPANT_READABLE = {
 PARTICIPANT_WRITABLE = {
     Role.COORDINATOR: _FULL_FILE - {"reference"},
     Role.SOCIAL_WORKER: _FULL_FILE - {"reference"},
+    # peer workers build and review her life plan with her, and nothing else
+    Role.PEER_WORKER: frozenset({"lifeplan"}),
 }
+# Her details proper (what the edit form shows, and what closing her file needs).
+PARTICIPANT_DETAILS = frozenset({"known_as"}.union(*PARTICIPANT_SECTIONS.values()))
 
 # Who may open a file outside her scope by giving a reason (never volunteers).
 BREAK_GLASS_ROLES = frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER})
@@ -96,6 +101,11 @@ def participant_readable_fields(user) -> frozenset[str]:
 
 def participant_writable_fields(user) -> frozenset[str]:
     return PARTICIPANT_WRITABLE.get(role_of(user), frozenset())
+
+
+def can_edit_details(user) -> bool:
+    """Who may change her details, close or reopen her file (within her scope)."""
+    return bool(participant_writable_fields(user) & PARTICIPANT_DETAILS)
 
 
 def can_open_files(user) -> bool:
