@@ -332,3 +332,21 @@ def test_the_demo_caseload_opens_for_its_workers(demo):
             assert participant.reference in home.content.decode()
             page = client.get(reverse("participant_detail", args=[participant.pk]))
             assert page.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_life_plans_have_goals_at_each_horizon_steps_reviews_and_dreams(demo):
+    from lifeplans.models import DreamItem, Goal, LifePlan, Review, Step
+
+    assert LifePlan.objects.count() >= 20
+    assert set(Goal.objects.values_list("horizon", flat=True)) == set(Goal.Horizon.values)
+    # a proposal of her worker waits for her; whatever counts, she agreed to
+    assert Goal.objects.filter(status="proposed", proposed_by="worker").exists()
+    assert not Goal.objects.exclude(status__in=["proposed", "let_go"]).filter(
+        agreed_on__isnull=True
+    )
+    assert Step.objects.filter(done_on__isnull=False).exists()
+    assert Step.objects.filter(done_on__isnull=True).exists()
+    assert Review.objects.exists() and DreamItem.objects.exists()
+    eve = Participant.objects.get(account__username="eve")
+    assert eve.life_plan.goals.exists()
