@@ -62,7 +62,9 @@ class GoalProposeForm(forms.Form):
 class GoalAgreeForm(forms.Form):
     in_her_presence = forms.BooleanField(
         label=_("She agrees: she is here with me"),
-        error_messages={"required": _("Only she can agree. Tick this when she is here and agrees.")},
+        error_messages={
+            "required": _("Only she can agree. Tick this when she is here and agrees.")
+        },
     )
 
 
@@ -110,9 +112,7 @@ class ReviewForm(forms.Form):
         _("Her reflection, in her words"), limit=REVIEW_LIMIT, required=False, rows=6
     )
     worker_note = _words_field(_("Your note"), limit=REVIEW_LIMIT, required=False, rows=6)
-    next_review_on = forms.DateField(
-        label=_("Next review"), required=False, widget=_date_input()
-    )
+    next_review_on = forms.DateField(label=_("Next review"), required=False, widget=_date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,13 +136,10 @@ class ReviewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not (cleaned.get("her_reflection") or "").strip() and not (
-            cleaned.get("worker_note") or ""
-        ).strip():
-            if "her_reflection" not in self.errors and "worker_note" not in self.errors:
-                self.add_error("her_reflection", _("Write her reflection or your note."))
+        written = any(
+            (cleaned.get(name) or "").strip() for name in ("her_reflection", "worker_note")
+        )
+        unchecked = "her_reflection" not in self.errors and "worker_note" not in self.errors
+        if not written and unchecked:
+            self.add_error("her_reflection", _("Write her reflection or your note."))
         return cleaned
-
-
-class StepDoneForm(forms.Form):
-    done = forms.BooleanField(required=False)

@@ -216,7 +216,9 @@ def review_record(
         actor=actor,
         target=review,
         participant_id=participant.pk,
-        payload={"fields": [name for name in ("her_reflection", "worker_note") if getattr(review, name)]},
+        payload={
+            "fields": [name for name in ("her_reflection", "worker_note") if getattr(review, name)]
+        },
     )
     return review
 

@@ -88,7 +88,8 @@ def _lifeplan_section(request, participant, *, writable):
     goals = []
     if plan is not None:
         goals = plan.goals.annotate(
-            steps_total=Count("steps"), steps_done=Count("steps", filter=Q(steps__done_on__isnull=False))
+            steps_total=Count("steps"),
+            steps_done=Count("steps", filter=Q(steps__done_on__isnull=False)),
         ).order_by("created_at", "pk")
     return {"plan": plan, "horizons": _by_horizon(goals), "writable": writable}
 
@@ -162,9 +163,7 @@ def lifeplan_goal_new(request, pk):
         else:
             messages.success(request, _("The goal is added as a proposal, until she agrees."))
         return redirect(_plan_url(participant, "#goals"))
-    return _form_page(
-        request, participant, form, title=_("A new goal"), action=request.path
-    )
+    return _form_page(request, participant, form, title=_("A new goal"), action=request.path)
 
 
 @role_required(*PLAN_ROLES)
@@ -308,10 +307,7 @@ def reviews_due(user, *, days=7):
     )
     return list(
         LifePlan.objects.filter(participant__in=caseload.values("pk"))
-        .filter(
-            Q(review_overdue=True)
-            | Q(next_review_on__lte=today + timedelta(days=days))
-        )
+        .filter(Q(review_overdue=True) | Q(next_review_on__lte=today + timedelta(days=days)))
         .select_related("participant")
         .only("pk", "next_review_on", "review_overdue", "participant__id", "participant__known_as")
         .order_by("next_review_on")[:50]
