@@ -223,6 +223,7 @@ def review_record(
     return review
 
 
+@transaction.atomic
 def reviews_overdue_flag(*, today=None) -> int:
     """Flag plans whose review date has passed, clear the others. Returns how many are overdue."""
     today = today or timezone.localdate()
