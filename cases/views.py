@@ -90,6 +90,7 @@ from cases.services import (
     referral_create,
     referral_update,
 )
+from lifeplans.views import _lifeplan_section
 from safespace.access import (
     PARTICIPANT_SECTIONS,
     can_break_glass,
@@ -245,6 +246,7 @@ FILE_SECTION_BUILDERS = {
     "referrals": _referrals_section,
     "consents": _consents_section,
     "documents": _documents_section,
+    "lifeplan": _lifeplan_section,
 }
 
 

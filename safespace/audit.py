@@ -202,6 +202,14 @@ ACTION_LABELS = {
     "referral.created": _("Recorded a referral"),
     "referral.consent_overridden": _("Referred without her consent"),
     "referral.updated": _("Updated a referral"),
+    # --- Life plan (staff side) ---
+    "goal.proposed": _("Proposed a goal"),
+    "goal.agreed": _("Recorded her agreement to a goal"),
+    "goal.updated": _("Changed a goal"),
+    "step.added": _("Added a step"),
+    "step.done": _("Marked a step done"),
+    "step.undone": _("Marked a step not done"),
+    "review.recorded": _("Recorded a review of her plan"),
 }
 
 

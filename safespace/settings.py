@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safespace.tasks.sessions_clear_expired",
         "schedule": 60 * 60,
     },
+    # --- Life plan (staff side) ---
+    "lifeplans-reviews-overdue-flag": {
+        "task": "lifeplans.tasks.reviews_overdue_flag",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------

@@ -16,5 +16,7 @@ urlpatterns = [
     path("team/<int:pk>/invitation/", views.team_invite, name="team_invite"),
     path("audit/", views.audit_list, name="audit_list"),
     path("people/", include("cases.urls")),
+    # --- Life plan (staff side) ---
+    path("plans/", include("lifeplans.urls")),
     path("accounts/", include("allauth.urls")),
 ]

@@ -60,6 +60,10 @@ def home(request):
             assignments__worker=request.user, assignments__ended_at__isnull=True
         )
         context["caseload"] = caseload.for_list().order_by("reference")[:100]
+        # --- Life plan (staff side) ---
+        from lifeplans.views import reviews_due
+
+        context["reviews_due"] = reviews_due(request.user)
     if role == Role.SOCIAL_WORKER:
         context["appointments_today"] = _appointments_today(request.user)
     if role == Role.COORDINATOR:

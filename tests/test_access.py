@@ -66,6 +66,20 @@ URL_KWARGS = {
         "pk": ctx["eve_file"].pk,
         "referral_pk": _access_referral(ctx).pk,
     },
+    # --- Life plan (staff side): Eve's plan, with a goal and a step made on demand ---
+    "lifeplan_detail": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "lifeplan_goal_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "lifeplan_review_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    **{
+        name: lambda ctx: {"pk": ctx["eve_file"].pk, "goal_pk": _access_goal(ctx).pk}
+        for name in (
+            "lifeplan_goal_agree",
+            "lifeplan_goal_edit",
+            "lifeplan_goal_history",
+            "lifeplan_step_new",
+        )
+    },
+    "lifeplan_step_done": lambda ctx: {"pk": ctx["eve_file"].pk, "step_pk": _access_step(ctx).pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -94,6 +108,16 @@ def split(*, staff, participant, anonymous=302):
     staff_roles = {role.value: staff for role in Role if role != Role.PARTICIPANT}
     participants = {Role.PARTICIPANT.value: participant, MALLORY: participant}
     return {ANON: anonymous, **staff_roles, **participants}
+
+
+def _plan_workers(status):
+    """Her life plan: her social worker and peer worker; an unassigned coordinator gets 404."""
+    return {
+        **signed_in(403),
+        Role.SOCIAL_WORKER.value: status,
+        Role.PEER_WORKER.value: status,
+        Role.COORDINATOR.value: 404,
+    }
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -319,6 +343,22 @@ EXPECTED = {
         "GET": everyone(405),
         "POST": {**signed_in(403), Role.SOCIAL_WORKER.value: 302, Role.COORDINATOR.value: 404},
     },
+    # --- Life plan (staff side): her social worker and her peer worker build it with her;
+    # a coordinator only within her scope (Dana is not: 404); volunteers and participants
+    # are told no (403: her own space is the portal). Empty forms are re-shown (200).
+    "lifeplan_detail": {"GET": _plan_workers(200), "POST": everyone(405)},
+    "lifeplan_goal_history": {"GET": _plan_workers(200), "POST": everyone(405)},
+    **{
+        name: {"GET": _plan_workers(200), "POST": _plan_workers(200)}
+        for name in (
+            "lifeplan_goal_new",
+            "lifeplan_goal_agree",
+            "lifeplan_goal_edit",
+            "lifeplan_step_new",
+            "lifeplan_review_new",
+        )
+    },
+    "lifeplan_step_done": {"GET": everyone(405), "POST": _plan_workers(302)},
 }
 
 
@@ -464,3 +504,34 @@ def _access_referral(ctx):
             created_by=ctx["cast"][Role.SOCIAL_WORKER],
         )
     return ctx["referral"]
+
+
+# --- Life plan (staff side): a goal and a step in Eve's plan, made on demand ---
+
+
+def _access_goal(ctx):
+    from lifeplans.services import goal_propose
+
+    if "goal" not in ctx:
+        ctx["goal"] = goal_propose(
+            actor=ctx["cast"][Role.SOCIAL_WORKER],
+            participant=ctx["eve_file"],
+            horizon="short",
+            domain="housing",
+            words="A room of my own",
+            by_her=False,
+        )
+    return ctx["goal"]
+
+
+def _access_step(ctx):
+    from lifeplans.services import step_add
+
+    if "step" not in ctx:
+        ctx["step"] = step_add(
+            actor=ctx["cast"][Role.SOCIAL_WORKER],
+            goal=_access_goal(ctx),
+            words="Call the housing office",
+            owner="her",
+        )
+    return ctx["step"]

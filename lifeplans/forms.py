@@ -1,0 +1,145 @@
+"""Forms of her life plan (staff side)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import RightsDomain
+from lifeplans.models import Goal, Step
+
+# --- Staff side ---
+WORDS_LIMIT = 2_000
+REVIEW_LIMIT = 10_000
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _keep_typed_text(field):
+    # no maxlength in the page: a browser would cut pasted text silently; the server says why
+    field.widget.attrs.pop("maxlength", None)
+
+
+def _words_field(label, *, limit=WORDS_LIMIT, required=True, rows=3, help_text=""):
+    field = forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        strip=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": _("At most %(limit_value)d characters; this has %(show_value)d.")
+        },
+    )
+    _keep_typed_text(field)
+    return field
+
+
+def _clean_words(value, *, required=True):
+    if required and not value.strip():
+        raise forms.ValidationError(_("Write it in her words."))
+    return value
+
+
+class GoalProposeForm(forms.Form):
+    words = _words_field(
+        _("The goal, in her words"), help_text=_("Write it as she says it, not as you would.")
+    )
+    horizon = forms.ChoiceField(label=_("When"), choices=Goal.Horizon.choices)
+    domain = forms.ChoiceField(label=_("Domain"), choices=RightsDomain.choices)
+    by_her = forms.BooleanField(
+        label=_("She proposes it herself"),
+        required=False,
+        help_text=_("Otherwise it stays a proposal until she agrees."),
+    )
+
+    def clean_words(self):
+        return _clean_words(self.cleaned_data["words"])
+
+
+class GoalAgreeForm(forms.Form):
+    in_her_presence = forms.BooleanField(
+        label=_("She agrees: she is here with me"),
+        error_messages={
+            "required": _("Only she can agree. Tick this when she is here and agrees.")
+        },
+    )
+
+
+class GoalEditForm(forms.Form):
+    words = _words_field(_("The goal, in her words"))
+    horizon = forms.ChoiceField(label=_("When"), choices=Goal.Horizon.choices)
+    domain = forms.ChoiceField(label=_("Domain"), choices=RightsDomain.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
+
+    def __init__(self, *args, goal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+
+    def clean_words(self):
+        return _clean_words(self.cleaned_data["words"])
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        not_agreed = self.goal is not None and self.goal.agreed_on is None
+        if not_agreed and status not in (Goal.Status.PROPOSED, Goal.Status.LET_GO):
+            raise forms.ValidationError(
+                _("She has not agreed to this goal yet: it stays a proposal until she does.")
+            )
+        return status
+
+
+class StepForm(forms.Form):
+    words = _words_field(_("The step"), rows=2)
+    owner = forms.ChoiceField(label=_("Who does it"), choices=Step.Owner.choices)
+    due_on = forms.DateField(label=_("By when"), required=False, widget=_date_input())
+
+    def clean_words(self):
+        return _clean_words(self.cleaned_data["words"])
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on and not 1900 < due_on.year < 2200:
+            raise forms.ValidationError(_("Please check the year."))
+        return due_on
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=_date_input())
+    her_reflection = _words_field(
+        _("Her reflection, in her words"), limit=REVIEW_LIMIT, required=False, rows=6
+    )
+    worker_note = _words_field(_("Your note"), limit=REVIEW_LIMIT, required=False, rows=6)
+    next_review_on = forms.DateField(label=_("Next review"), required=False, widget=_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewed_on"].initial = timezone.localdate()
+
+    def clean_reviewed_on(self):
+        day = self.cleaned_data["reviewed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        if day.year < 1900:
+            raise forms.ValidationError(_("Please check the year."))
+        return day
+
+    def clean_next_review_on(self):
+        day = self.cleaned_data["next_review_on"]
+        if day and day <= timezone.localdate():
+            raise forms.ValidationError(_("The next review must come after today."))
+        if day and day.year > 2200:
+            raise forms.ValidationError(_("Please check the year."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        written = any(
+            (cleaned.get(name) or "").strip() for name in ("her_reflection", "worker_note")
+        )
+        unchecked = "her_reflection" not in self.errors and "worker_note" not in self.errors
+        if not written and unchecked:
+            self.add_error("her_reflection", _("Write her reflection or your note."))
+        return cleaned

@@ -1,0 +1,236 @@
+"""Writes on her life plan. Each records its audit entry in the same transaction; no text she
+or her worker wrote ever reaches the audit trail."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Participant
+from lifeplans.models import Goal, GoalChange, LifePlan, Review, Step
+from safespace.audit import audit_record
+
+# --- Staff side ---
+# Usable by anyone allowed to write her plan: a worker, or her own account (actor).
+
+
+class GoalStaleEdit(Exception):
+    """Someone else changed the goal since the form was opened."""
+
+
+class GoalNotAgreed(Exception):
+    """A goal moves past "proposed" only once she agrees."""
+
+
+class AgreementNotInPerson(Exception):
+    """A worker records her agreement only when she is there to give it."""
+
+
+def _is_her(actor, participant: Participant) -> bool:
+    return participant.account_id is not None and actor.pk == participant.account_id
+
+
+def plan_for(participant: Participant) -> LifePlan:
+    """Her plan, created on first use (one per participant, whatever the timing)."""
+    plan, _created = LifePlan.objects.get_or_create(participant=participant)
+    return plan
+
+
+@transaction.atomic
+def goal_propose(
+    *, actor, participant: Participant, horizon: str, domain: str, words: str, by_her: bool
+) -> Goal:
+    """A new goal in her words. Hers is agreed at once; a worker's stays proposed."""
+    plan = plan_for(participant)
+    now = timezone.now()
+    goal = Goal(
+        plan=plan,
+        horizon=horizon,
+        domain=domain,
+        words=words,
+        proposed_by=Goal.Proposer.HER if by_her else Goal.Proposer.WORKER,
+        proposed_by_user=actor,
+        status=Goal.Status.AGREED if by_her else Goal.Status.PROPOSED,
+        agreed_on=timezone.localdate() if by_her else None,
+        created_at=now,
+        updated_at=now,
+    )
+    goal.full_clean(exclude=["plan", "proposed_by_user"])
+    goal.save(force_insert=True)
+    GoalChange.objects.create(
+        goal=goal,
+        changed_by=actor,
+        changed_at=now,
+        fields=["created"],
+        status_before="",
+        status_after=goal.status,
+    )
+    audit_record(
+        action="goal.proposed",
+        actor=actor,
+        target=goal,
+        participant_id=participant.pk,
+        payload={"kind": goal.proposed_by, "status": goal.status},
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_agree(*, actor, goal: Goal, in_her_presence: bool) -> Goal:
+    """Record her agreement to a proposed goal. A worker needs her there, in person."""
+    current = Goal.objects.select_for_update().select_related("plan__participant").get(pk=goal.pk)
+    participant = current.plan.participant
+    if not _is_her(actor, participant) and not in_her_presence:
+        raise AgreementNotInPerson
+    if current.agreed_on is not None:
+        return current
+    before = current.status
+    current.agreed_on = timezone.localdate()
+    if current.status in (Goal.Status.PROPOSED, Goal.Status.LET_GO):
+        current.status = Goal.Status.AGREED
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save()
+    GoalChange.objects.create(
+        goal=current,
+        changed_by=actor,
+        fields=["agreed_on", "status"],
+        status_before=before,
+        status_after=current.status,
+    )
+    audit_record(
+        action="goal.agreed",
+        actor=actor,
+        target=current,
+        participant_id=participant.pk,
+        payload={"via": "her" if _is_her(actor, participant) else "in_person"},
+    )
+    return current
+
+
+GOAL_EDITABLE = ("words", "horizon", "domain", "status")
+
+
+@transaction.atomic
+def goal_update(*, actor, goal: Goal, version: int, changes: dict) -> list:
+    """Change her words, horizon, domain or status if nobody else saved in between.
+
+    Returns the names of changed fields; every change is kept as a GoalChange.
+    """
+    unknown = set(changes) - set(GOAL_EDITABLE)
+    if unknown:
+        raise ValueError("only words, horizon, domain and status can change")
+    # lock the goal: the version check and the write happen as one
+    current = Goal.objects.select_for_update().select_related("plan").get(pk=goal.pk)
+    if current.version != version:
+        raise GoalStaleEdit
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    if not changed:
+        return []
+    new_status = changes.get("status", current.status)
+    if new_status not in (Goal.Status.PROPOSED, Goal.Status.LET_GO) and current.agreed_on is None:
+        raise GoalNotAgreed
+    before_status, before_words = current.status, current.words
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.full_clean(exclude=["plan", "proposed_by_user"])
+    current.save()
+    GoalChange.objects.create(
+        goal=current,
+        changed_by=actor,
+        fields=sorted(changed),
+        status_before=before_status,
+        status_after=current.status,
+        words_before=before_words if "words" in changed else "",
+    )
+    audit_record(
+        action="goal.updated",
+        actor=actor,
+        target=current,
+        participant_id=current.plan.participant_id,
+        payload={"fields": sorted(changed), "status": current.status},
+    )
+    return changed
+
+
+@transaction.atomic
+def step_add(*, actor, goal: Goal, words: str, owner: str, due_on=None) -> Step:
+    step = Step(goal=goal, words=words, owner=owner, due_on=due_on, created_by=actor)
+    step.full_clean(exclude=["goal", "created_by"])
+    step.save(force_insert=True)
+    audit_record(
+        action="step.added",
+        actor=actor,
+        target=step,
+        participant_id=goal.plan.participant_id,
+        payload={"kind": owner},
+    )
+    return step
+
+
+@transaction.atomic
+def step_set_done(*, actor, step: Step, done: bool) -> Step:
+    """Mark a step done (today) or not done; doing it twice changes nothing."""
+    current = Step.objects.select_for_update().select_related("goal__plan").get(pk=step.pk)
+    if current.done == done:
+        return current
+    current.done_on = timezone.localdate() if done else None
+    current.save(update_fields=["done_on"])
+    audit_record(
+        action="step.done" if done else "step.undone",
+        actor=actor,
+        target=current,
+        participant_id=current.goal.plan.participant_id,
+    )
+    return current
+
+
+@transaction.atomic
+def review_record(
+    *,
+    actor,
+    participant: Participant,
+    reviewed_on,
+    her_reflection: str = "",
+    worker_note: str = "",
+    next_review_on=None,
+) -> Review:
+    """A dated review; it schedules the next one and clears the overdue flag."""
+    plan = LifePlan.objects.select_for_update().get(pk=plan_for(participant).pk)
+    review = Review(
+        plan=plan,
+        reviewed_on=reviewed_on,
+        her_reflection=her_reflection,
+        worker_note=worker_note,
+        recorded_by=actor,
+    )
+    review.full_clean(exclude=["plan", "recorded_by"])
+    review.save(force_insert=True)
+    plan.next_review_on = next_review_on
+    plan.review_overdue = False
+    plan.save(update_fields=["next_review_on", "review_overdue"])
+    audit_record(
+        action="review.recorded",
+        actor=actor,
+        target=review,
+        participant_id=participant.pk,
+        payload={
+            "fields": [name for name in ("her_reflection", "worker_note") if getattr(review, name)]
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def reviews_overdue_flag(*, today=None) -> int:
+    """Flag plans whose review date has passed, clear the others. Returns how many are overdue."""
+    today = today or timezone.localdate()
+    LifePlan.objects.filter(review_overdue=True).exclude(next_review_on__lt=today).update(
+        review_overdue=False
+    )
+    LifePlan.objects.filter(next_review_on__lt=today, review_overdue=False).update(
+        review_overdue=True
+    )
+    return LifePlan.objects.filter(review_overdue=True).count()

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from lifeplans import views
+
+# --- Staff side ---
+urlpatterns = [
+    path("<int:pk>/", views.lifeplan_detail, name="lifeplan_detail"),
+    path("<int:pk>/goals/new/", views.lifeplan_goal_new, name="lifeplan_goal_new"),
+    path(
+        "<int:pk>/goals/<int:goal_pk>/agree/", views.lifeplan_goal_agree, name="lifeplan_goal_agree"
+    ),
+    path("<int:pk>/goals/<int:goal_pk>/edit/", views.lifeplan_goal_edit, name="lifeplan_goal_edit"),
+    path(
+        "<int:pk>/goals/<int:goal_pk>/history/",
+        views.lifeplan_goal_history,
+        name="lifeplan_goal_history",
+    ),
+    path(
+        "<int:pk>/goals/<int:goal_pk>/steps/new/",
+        views.lifeplan_step_new,
+        name="lifeplan_step_new",
+    ),
+    path("<int:pk>/steps/<int:step_pk>/done/", views.lifeplan_step_done, name="lifeplan_step_done"),
+    path("<int:pk>/reviews/new/", views.lifeplan_review_new, name="lifeplan_review_new"),
+]

@@ -1,0 +1,314 @@
+"""Her life plan, staff side: built with her, at one screen, by the workers assigned to her."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from cases.models import Participant
+from lifeplans.forms import GoalAgreeForm, GoalEditForm, GoalProposeForm, ReviewForm, StepForm
+from lifeplans.models import Goal, GoalChange, LifePlan, Step
+from lifeplans.services import (
+    AgreementNotInPerson,
+    GoalNotAgreed,
+    GoalStaleEdit,
+    goal_agree,
+    goal_propose,
+    goal_update,
+    review_record,
+    step_add,
+    step_set_done,
+)
+from safespace.access import (
+    participant_readable_fields,
+    participant_writable_fields,
+    role_required,
+)
+from safespace.audit import audit_record
+from safespace.roles import Role
+
+# --- Staff side ---
+PLAN_ROLES = (Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.COORDINATOR)
+REVIEWS_ON_PAGE = 10
+HISTORY_LIMIT = 200
+
+
+def _scoped_plan_file(request, pk, *, write=False):
+    """Her file if in scope (else 404), and her life plan readable or writable (else 403)."""
+    participant = get_object_or_404(Participant.objects.visible_to(request.user).for_list(), pk=pk)
+    allowed = participant_writable_fields if write else participant_readable_fields
+    if "lifeplan" not in allowed(request.user):
+        raise PermissionDenied
+    return participant
+
+
+def _audit_viewed(request, participant):
+    """Every view of her file is recorded: here, her life plan."""
+    live_grant = participant.break_glass_grants.filter(
+        user=request.user, expires_at__gt=timezone.now()
+    ).exists()
+    audit_record(
+        action="participant.viewed",
+        actor=request.user,
+        target=participant,
+        participant_id=participant.pk,
+        payload={"section": "lifeplan", "via": "break_glass" if live_grant else "assignment"},
+    )
+
+
+def _goal_of(participant, goal_pk):
+    return get_object_or_404(
+        Goal.objects.filter(plan__participant=participant).select_related("plan"), pk=goal_pk
+    )
+
+
+def _plan_url(participant, anchor=""):
+    return reverse("lifeplan_detail", args=[participant.pk]) + anchor
+
+
+def _by_horizon(goals):
+    groups = {value: [] for value in Goal.Horizon.values}
+    for goal in goals:
+        groups[goal.horizon].append(goal)
+    return [
+        {"horizon": value, "label": label, "goals": groups[value]}
+        for value, label in Goal.Horizon.choices
+    ]
+
+
+def _lifeplan_section(request, participant, *, writable):
+    """The summary on her file page: goals by horizon with steps done/total (two queries)."""
+    plan = LifePlan.objects.filter(participant=participant).first()
+    goals = []
+    if plan is not None:
+        goals = plan.goals.annotate(
+            steps_total=Count("steps"),
+            steps_done=Count("steps", filter=Q(steps__done_on__isnull=False)),
+        ).order_by("created_at", "pk")
+    return {"plan": plan, "horizons": _by_horizon(goals), "writable": writable}
+
+
+@require_safe
+@role_required(*PLAN_ROLES)
+def lifeplan_detail(request, pk):
+    """Her plan, for sitting together at one screen (a fixed number of queries)."""
+    participant = _scoped_plan_file(request, pk)
+    plan = LifePlan.objects.filter(participant=participant).first()
+    goals, reviews = [], []
+    if plan is not None:
+        goals = list(
+            plan.goals.select_related("proposed_by_user")
+            .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("created_at", "pk")))
+            .order_by("created_at", "pk")
+        )
+        reviews = list(plan.reviews.select_related("recorded_by")[:REVIEWS_ON_PAGE])
+    for goal in goals:
+        steps = list(goal.steps.all())
+        goal.steps_total = len(steps)
+        goal.steps_done = sum(1 for step in steps if step.done)
+    _audit_viewed(request, participant)
+    writable = "lifeplan" in participant_writable_fields(request.user)
+    return render(
+        request,
+        "lifeplans/plan.html",
+        {
+            "participant": participant,
+            "plan": plan,
+            "horizons": _by_horizon(goals),
+            "reviews": reviews,
+            "writable": writable,
+            "propose_form": GoalProposeForm() if writable else None,
+            "agree_form": GoalAgreeForm() if writable else None,
+            "review_form": ReviewForm() if writable else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _form_page(request, participant, form, *, title, action, goal=None, version=None, extra=None):
+    context = {
+        "participant": participant,
+        "form": form,
+        "title": title,
+        "action": action,
+        "goal": goal,
+        "version": version,
+    }
+    return render(request, "lifeplans/form.html", context | (extra or {}))
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_goal_new(request, pk):
+    """Propose a goal with her; it counts only once she agrees (hers is agreed at once)."""
+    participant = _scoped_plan_file(request, pk, write=True)
+    form = GoalProposeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        goal_propose(
+            actor=request.user,
+            participant=participant,
+            horizon=data["horizon"],
+            domain=data["domain"],
+            words=data["words"],
+            by_her=data["by_her"],
+        )
+        if data["by_her"]:
+            messages.success(request, _("Her goal is added."))
+        else:
+            messages.success(request, _("The goal is added as a proposal, until she agrees."))
+        return redirect(_plan_url(participant, "#goals"))
+    return _form_page(request, participant, form, title=_("A new goal"), action=request.path)
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_goal_agree(request, pk, goal_pk):
+    """Record that she agrees to a proposed goal: only with her there, in person."""
+    participant = _scoped_plan_file(request, pk, write=True)
+    goal = _goal_of(participant, goal_pk)
+    form = GoalAgreeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal_agree(
+                actor=request.user,
+                goal=goal,
+                in_her_presence=form.cleaned_data["in_her_presence"],
+            )
+        except AgreementNotInPerson:
+            form.add_error("in_her_presence", _("Only she can agree, in person."))
+        else:
+            messages.success(request, _("Her agreement is recorded."))
+            return redirect(_plan_url(participant, f"#goal-{goal.pk}"))
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("She agrees to this goal"),
+        action=request.path,
+        goal=goal,
+    )
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_goal_edit(request, pk, goal_pk):
+    """Change a goal with her; the earlier version stays in its history."""
+    participant = _scoped_plan_file(request, pk, write=True)
+    goal = _goal_of(participant, goal_pk)
+    initial = {name: getattr(goal, name) for name in ("words", "horizon", "domain", "status")}
+    form = GoalEditForm(
+        request.POST if request.method == "POST" else None, initial=initial, goal=goal
+    )
+    version = request.POST.get("version", goal.version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal_update(
+                actor=request.user, goal=goal, version=int(version), changes=form.cleaned_data
+            )
+        except (GoalStaleEdit, ValueError):
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this goal while you were editing. Your text is still "
+                    "here: look at the plan in another tab, then save again."
+                ),
+            )
+            version = Goal.objects.get(pk=goal.pk).version
+        except GoalNotAgreed:
+            form.add_error(
+                "status",
+                _("She has not agreed to this goal yet: it stays a proposal until she does."),
+            )
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_plan_url(participant, f"#goal-{goal.pk}"))
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Change this goal"),
+        action=request.path,
+        goal=goal,
+        version=version,
+    )
+
+
+@require_safe
+@role_required(*PLAN_ROLES)
+def lifeplan_goal_history(request, pk, goal_pk):
+    """The road travelled: every change to this goal, oldest first."""
+    participant = _scoped_plan_file(request, pk)
+    goal = get_object_or_404(
+        Goal.objects.filter(plan__participant=participant).select_related("proposed_by_user"),
+        pk=goal_pk,
+    )
+    changes = list(
+        GoalChange.objects.filter(goal=goal).select_related("changed_by")[:HISTORY_LIMIT]
+    )
+    _audit_viewed(request, participant)
+    return render(
+        request,
+        "lifeplans/goal_history.html",
+        {"participant": participant, "goal": goal, "changes": changes},
+    )
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_step_new(request, pk, goal_pk):
+    """A concrete step towards a goal."""
+    participant = _scoped_plan_file(request, pk, write=True)
+    goal = _goal_of(participant, goal_pk)
+    form = StepForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        step_add(actor=request.user, goal=goal, **form.cleaned_data)
+        messages.success(request, _("The step is added."))
+        return redirect(_plan_url(participant, f"#goal-{goal.pk}"))
+    return _form_page(
+        request, participant, form, title=_("A new step"), action=request.path, goal=goal
+    )
+
+
+@require_POST
+@role_required(*PLAN_ROLES)
+def lifeplan_step_done(request, pk, step_pk):
+    """Tick a step done, or untick it."""
+    participant = _scoped_plan_file(request, pk, write=True)
+    step = get_object_or_404(
+        Step.objects.filter(goal__plan__participant=participant).select_related("goal__plan"),
+        pk=step_pk,
+    )
+    step_set_done(actor=request.user, step=step, done=request.POST.get("done") == "1")
+    return redirect(_plan_url(participant, f"#goal-{step.goal_id}"))
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_review_new(request, pk):
+    """A review together: her reflection and the worker's note side by side."""
+    participant = _scoped_plan_file(request, pk, write=True)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        review_record(actor=request.user, participant=participant, **form.cleaned_data)
+        messages.success(request, _("The review is recorded."))
+        return redirect(_plan_url(participant, "#reviews"))
+    return _form_page(
+        request, participant, form, title=_("A review of her plan"), action=request.path
+    )
+
+
+def reviews_due(user, *, days=7):
+    """Plans in the worker's caseload reviewed within `days` or overdue (one query)."""
+    today = timezone.localdate()
+    caseload = Participant.objects.visible_to(user).filter(
+        assignments__worker=user, assignments__ended_at__isnull=True
+    )
+    return list(
+        LifePlan.objects.filter(participant__in=caseload.values("pk"))
+        .filter(Q(review_overdue=True) | Q(next_review_on__lte=today + timedelta(days=days)))
+        .select_related("participant")
+        .only("pk", "next_review_on", "review_overdue", "participant__id", "participant__known_as")
+        .order_by("next_review_on")[:50]
+    )
