@@ -143,3 +143,25 @@ class ReviewForm(forms.Form):
         if not written and unchecked:
             self.add_error("her_reflection", _("Write her reflection or your note."))
         return cleaned
+
+
+# --- Safety plan ---
+SAFETY_LIMIT = 5_000
+
+
+class SafetyPlanForm(forms.Form):
+    strategies = _words_field(
+        _("What keeps her safe right now"),
+        limit=SAFETY_LIMIT,
+        required=False,
+        rows=4,
+        help_text=_("In her words: what she does when she feels in danger."),
+    )
+    safe_places = _words_field(_("Safe places"), limit=SAFETY_LIMIT, required=False)
+    trusted_contacts = _words_field(_("People she trusts"), limit=SAFETY_LIMIT, required=False)
+    code_words = _words_field(
+        _("Code words"),
+        limit=SAFETY_LIMIT,
+        required=False,
+        help_text=_("A sentence that means she needs help, and what to do then."),
+    )

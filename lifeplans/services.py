@@ -234,3 +234,47 @@ def reviews_overdue_flag(*, today=None) -> int:
         review_overdue=True
     )
     return LifePlan.objects.filter(review_overdue=True).count()
+
+
+# --- Safety plan ---
+
+
+class SafetyPlanStaleEdit(Exception):
+    """Someone else changed her safety plan since the form was opened."""
+
+
+SAFETY_FIELDS = ("strategies", "safe_places", "trusted_contacts", "code_words")
+
+
+@transaction.atomic
+def safety_plan_save(*, actor, participant: Participant, version: int, data: dict) -> list:
+    """Write her safety plan if nobody saved in between; returns the names of changed fields."""
+    from lifeplans.models import SafetyPlan
+
+    plan = plan_for(participant)
+    # lock her plan's row: the first save creates the safety plan, and only once
+    LifePlan.objects.select_for_update().get(pk=plan.pk)
+    current = SafetyPlan.objects.select_for_update().filter(plan=plan).first()
+    if current is None:
+        if version != 0:
+            raise SafetyPlanStaleEdit
+        current = SafetyPlan(plan=plan, updated_by=actor, version=0)
+    elif current.version != version:
+        raise SafetyPlanStaleEdit
+    changed = [name for name in SAFETY_FIELDS if getattr(current, name) != data[name]]
+    if not changed and current.pk:
+        return []
+    for name in changed:
+        setattr(current, name, data[name])
+    current.updated_by = actor
+    current.updated_at = timezone.now()
+    current.version += 1
+    current.save()
+    audit_record(
+        action="safety_plan.updated",
+        actor=actor,
+        target=current,
+        participant_id=participant.pk,
+        payload={"fields": sorted(changed)},
+    )
+    return changed

@@ -23,3 +23,8 @@ urlpatterns = [
     path("<int:pk>/steps/<int:step_pk>/done/", views.lifeplan_step_done, name="lifeplan_step_done"),
     path("<int:pk>/reviews/new/", views.lifeplan_review_new, name="lifeplan_review_new"),
 ]
+
+# --- Safety plan ---
+urlpatterns += [
+    path("<int:pk>/safety/", views.lifeplan_safety, name="lifeplan_safety"),
+]

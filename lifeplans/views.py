@@ -12,16 +12,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Participant
-from lifeplans.forms import GoalAgreeForm, GoalEditForm, GoalProposeForm, ReviewForm, StepForm
-from lifeplans.models import Goal, GoalChange, LifePlan, Step
+from lifeplans.forms import (
+    GoalAgreeForm,
+    GoalEditForm,
+    GoalProposeForm,
+    ReviewForm,
+    SafetyPlanForm,
+    StepForm,
+)
+from lifeplans.models import Goal, GoalChange, LifePlan, SafetyPlan, Step
 from lifeplans.services import (
+    SAFETY_FIELDS,
     AgreementNotInPerson,
     GoalNotAgreed,
     GoalStaleEdit,
+    SafetyPlanStaleEdit,
     goal_agree,
     goal_propose,
     goal_update,
     review_record,
+    safety_plan_save,
     step_add,
     step_set_done,
 )
@@ -123,6 +133,7 @@ def lifeplan_detail(request, pk):
             "horizons": _by_horizon(goals),
             "reviews": reviews,
             "writable": writable,
+            "assigned": _assigned_to_her(request.user, participant),
             "propose_form": GoalProposeForm() if writable else None,
             "agree_form": GoalAgreeForm() if writable else None,
             "review_form": ReviewForm() if writable else None,
@@ -312,3 +323,61 @@ def reviews_due(user, *, days=7):
         .only("pk", "next_review_on", "review_overdue", "participant__id", "participant__known_as")
         .order_by("next_review_on")[:50]
     )
+
+
+# --- Safety plan ---
+# Her immediate protection strategies: for her assigned workers only (and herself), never for
+# someone who opened her file through break-glass.
+
+
+def _assigned_to_her(user, participant) -> bool:
+    return participant.assignments.filter(worker=user, ended_at__isnull=True).exists()
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_safety(request, pk):
+    """Read and write her safety plan, sitting with her."""
+    participant = _scoped_plan_file(request, pk, write=request.method == "POST")
+    if not _assigned_to_her(request.user, participant):
+        raise PermissionDenied
+    plan = LifePlan.objects.filter(participant=participant).first()
+    current = SafetyPlan.objects.filter(plan=plan).first() if plan else None
+    initial = {name: getattr(current, name) for name in SAFETY_FIELDS} if current else {}
+    form = SafetyPlanForm(request.POST or None, initial=initial)
+    version = request.POST.get("version", current.version if current else 0)
+    if request.method == "POST" and form.is_valid():
+        try:
+            safety_plan_save(
+                actor=request.user,
+                participant=participant,
+                version=int(version),
+                data=form.cleaned_data,
+            )
+        except (SafetyPlanStaleEdit, ValueError):
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed her safety plan while you were writing. Your text "
+                    "is still here: check it in another tab, then save again."
+                ),
+            )
+            latest = SafetyPlan.objects.filter(plan__participant=participant).first()
+            version = latest.version if latest else 0
+        else:
+            messages.success(request, _("Her safety plan is saved."))
+            return redirect(reverse("lifeplan_safety", args=[participant.pk]))
+    if request.method == "GET":
+        audit_record(
+            action="participant.viewed",
+            actor=request.user,
+            target=participant,
+            participant_id=participant.pk,
+            payload={"section": "safety_plan", "via": "assignment"},
+        )
+    response = render(
+        request,
+        "lifeplans/safety.html",
+        {"participant": participant, "form": form, "version": version, "current": current},
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response

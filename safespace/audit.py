@@ -178,6 +178,7 @@ ACTION_LABELS = {
     "assignment.ended": _("Assignment ended"),
     "participant.viewed": _("Opened a file"),
     "participant.contact_revealed": _("Showed a contact detail"),
+    "safety_plan.updated": _("Changed a safety plan"),
     "break_glass.opened": _("Opened a file outside caseload"),
     "break_glass.reviewed": _("Reviewed an opening"),
     # needs, case notes and appointments

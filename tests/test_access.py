@@ -70,6 +70,7 @@ URL_KWARGS = {
     "lifeplan_detail": lambda ctx: {"pk": ctx["eve_file"].pk},
     "lifeplan_goal_new": lambda ctx: {"pk": ctx["eve_file"].pk},
     "lifeplan_review_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "lifeplan_safety": lambda ctx: {"pk": ctx["eve_file"].pk},
     **{
         name: lambda ctx: {"pk": ctx["eve_file"].pk, "goal_pk": _access_goal(ctx).pk}
         for name in (
@@ -359,6 +360,8 @@ EXPECTED = {
         )
     },
     "lifeplan_step_done": {"GET": everyone(405), "POST": _plan_workers(302)},
+    # her safety plan: the workers assigned to her (an empty POST re-shows the form)
+    "lifeplan_safety": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
 }
 
 
