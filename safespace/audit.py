@@ -202,6 +202,14 @@ ACTION_LABELS = {
     "referral.created": _("Recorded a referral"),
     "referral.consent_overridden": _("Referred without her consent"),
     "referral.updated": _("Updated a referral"),
+    # her own space: what she does herself on her phone
+    "lifeplan.step_done": _("Marked a step done"),
+    "lifeplan.step_undone": _("Marked a step not done"),
+    "lifeplan.goal_added_by_her": _("Added a goal in her words"),
+    "lifeplan.goal_agreed": _("Agreed to a proposed goal"),
+    "lifeplan.goal_let_go": _("Let go of a proposed goal"),
+    "lifeplan.reflection_written": _("Wrote a reflection"),
+    "lifeplan.downloaded_by_her": _("Downloaded her plan"),
 }
 
 

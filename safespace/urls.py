@@ -17,4 +17,6 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("people/", include("cases.urls")),
     path("accounts/", include("allauth.urls")),
+    # her own space (participant portal), under a neutral prefix
+    path("me/", include("lifeplans.portal_urls")),
 ]
