@@ -47,22 +47,19 @@ class HerGoalForm(forms.Form):
         label=_("When?"),
         choices=list(HORIZON_WORDS.items()),
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose when.")},
     )
     domain = forms.ChoiceField(
         label=_("What is it about?"),
         choices=[("", _("Choose one")), *DOMAIN_WORDS.items()],
+        error_messages={"required": _("Choose what it is about.")},
     )
     words = forms.CharField(
         label=_("Your goal, in your words"),
         max_length=GOAL_WORDS_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a few words.")},
     )
-
-    def clean_words(self):
-        words = self.cleaned_data["words"].strip()
-        if not words:
-            raise forms.ValidationError(_("Write a few words."))
-        return words
 
 
 class HerReflectionForm(forms.Form):
@@ -70,13 +67,8 @@ class HerReflectionForm(forms.Form):
         label=_("How is it going? In your words"),
         max_length=REFLECTION_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write a few words.")},
     )
-
-    def clean_words(self):
-        words = self.cleaned_data["words"].strip()
-        if not words:
-            raise forms.ValidationError(_("Write a few words."))
-        return words
 
 
 class HerStepForm(forms.Form):
