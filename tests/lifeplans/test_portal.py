@@ -266,6 +266,15 @@ def test_a_goal_already_answered_cannot_be_answered_again(eve_participant, eve_p
     assert proposed.status == "let_go"
 
 
+def test_a_review_with_only_a_worker_note_is_not_an_empty_entry_in_her_words(
+    eve_participant, plan, alice_socialworker
+):
+    Review.objects.create(plan=plan, worker_note=WORKER_NOTE, recorded_by=alice_socialworker)
+    html = get(client_for(eve_participant), "portal_reflection").content.decode()
+    assert "What you wrote before" not in html
+    assert WORKER_NOTE not in html
+
+
 def test_she_writes_a_reflection_with_no_worker_note(eve_participant, eve_file):
     response = post(
         client_for(eve_participant),
