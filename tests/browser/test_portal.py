@@ -52,7 +52,18 @@ def eve_space(eve_participant, alice_socialworker):
 
 
 def fits(page):
+    page.wait_for_load_state()  # the stylesheet must be in before anything is measured
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def small_targets(page):
+    """Buttons, button links and choices of the page that are less than 44 px high."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+                "main button, main a.button, main fieldset label")]
+            .filter((el) => el.getBoundingClientRect().height < 44)
+            .map((el) => el.textContent.trim())"""
+    )
 
 
 def test_eve_marks_a_step_done_writes_a_reflection_and_leaves_with_the_exit_on_her_phone(
@@ -66,6 +77,7 @@ def test_eve_marks_a_step_done_writes_a_reflection_and_leaves_with_the_exit_on_h
     expect(page.get_by_role("heading", level=1)).to_have_text("My space")
     expect(page.get_by_text("0 of 1 step done")).to_be_visible()
     assert fits(page)
+    assert small_targets(page) == []
     axe_check(page)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "her-space-360px.png"), full_page=True)
@@ -87,6 +99,7 @@ def test_eve_marks_a_step_done_writes_a_reflection_and_leaves_with_the_exit_on_h
     page.get_by_role("link", name="Back to my space").click()
     page.get_by_role("link", name="Add a goal").click()
     assert fits(page)
+    assert small_targets(page) == []
     axe_check(page)
     page.get_by_label("This year").check()
     page.get_by_label("What is it about?").select_option("health")

@@ -393,6 +393,13 @@ def test_her_home_is_light_with_many_goals(eve_participant, plan, alice_socialwo
     assert len(response.content) < 200 * 1024
 
 
+@pytest.mark.parametrize("name", PORTAL_PAGES)
+def test_her_space_speaks_french_by_default(eve_participant, eve_plan, name):
+    response = client_for(eve_participant).get(reverse(name))
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.content.decode()
+
+
 def _home_queries(client):
     with CaptureQueriesContext(connection) as queries:
         assert get(client, "portal_home").status_code == 200
