@@ -144,7 +144,7 @@ def portal_step_done(request, step_pk):
 def portal_goal_new(request):
     """Add a goal in her own words."""
     participant = _her_file_or_404(request)
-    form = HerGoalForm(request.POST or None)
+    form = HerGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         her_goal_propose(actor=request.user, participant=participant, **form.cleaned_data)
         messages.success(request, _("Your goal is saved."))
@@ -185,7 +185,7 @@ def portal_goal_let_go(request, goal_pk):
 def portal_reflection(request):
     """Write how it is going, in her words; her earlier reflections below."""
     participant = _her_file_or_404(request)
-    form = HerReflectionForm(request.POST or None)
+    form = HerReflectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         her_reflection_write(
             actor=request.user, participant=participant, words=form.cleaned_data["words"]

@@ -318,6 +318,12 @@ def test_bad_input_is_shown_next_to_the_field_and_never_fails(
     assert not Goal.objects.exists() and not Review.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["portal_goal_new", "portal_reflection"])
+def test_an_empty_form_sent_says_what_is_missing(eve_participant, eve_file, name):
+    html = post(client_for(eve_participant), name).content.decode()
+    assert "Write a few words." in html
+
+
 def test_what_she_typed_is_kept_when_the_form_comes_back(eve_participant, eve_file):
     html = post(
         client_for(eve_participant),
