@@ -19,4 +19,6 @@ urlpatterns = [
     # --- Life plan (staff side) ---
     path("plans/", include("lifeplans.urls")),
     path("accounts/", include("allauth.urls")),
+    # her own space (participant portal), under a neutral prefix
+    path("me/", include("lifeplans.portal_urls")),
 ]

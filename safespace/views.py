@@ -54,6 +54,11 @@ def home(request):
     from cases.models import BreakGlassGrant, Participant
 
     role = role_of(request.user)
+    if role == Role.PARTICIPANT:
+        # her home is her own space
+        from lifeplans.portal_views import portal_home
+
+        return portal_home(request)
     context = {}
     if role in (Role.SOCIAL_WORKER, Role.PEER_WORKER):
         caseload = Participant.objects.visible_to(request.user).filter(

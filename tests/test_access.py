@@ -81,6 +81,10 @@ URL_KWARGS = {
         )
     },
     "lifeplan_step_done": lambda ctx: {"pk": ctx["eve_file"].pk, "step_pk": _access_step(ctx).pk},
+    # her own space: a goal Alice proposed to Eve, and a step of an agreed goal of Eve's
+    "portal_goal_agree": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
+    "portal_goal_let_go": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
+    "portal_step_done": lambda ctx: {"step_pk": _portal_objects(ctx)["step"].pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -119,6 +123,12 @@ def _plan_workers(status):
         Role.PEER_WORKER.value: status,
         Role.COORDINATOR.value: 404,
     }
+
+
+def _portal(*, eve, mallory, staff=403, anonymous=302):
+    """Her own space: Eve (who has a file) and Mallory (who has none) differ; staff are told no."""
+    staff_roles = {role.value: staff for role in Role if role != Role.PARTICIPANT}
+    return {ANON: anonymous, **staff_roles, Role.PARTICIPANT.value: eve, MALLORY: mallory}
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -362,6 +372,20 @@ EXPECTED = {
     "lifeplan_step_done": {"GET": everyone(405), "POST": _plan_workers(302)},
     # her safety plan: the workers assigned to her (an empty POST re-shows the form)
     "lifeplan_safety": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
+    # her own space: participants only (staff 403); Mallory has no file, so her space is
+    # empty (200) and every id of Eve's answers 404 to her
+    "portal_home": {"GET": _portal(eve=200, mallory=200), "POST": everyone(405)},
+    "portal_plan_pdf": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    # forms: an empty POST is re-shown with its errors
+    **{
+        name: {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")}
+        for name in ("portal_goal_new", "portal_reflection")
+    },
+    # actions: one POST each, then back to her space
+    **{
+        name: {"GET": everyone(405), "POST": _portal(eve=302, mallory=404)}
+        for name in ("portal_goal_agree", "portal_goal_let_go", "portal_step_done")
+    },
 }
 
 
@@ -538,3 +562,38 @@ def _access_step(ctx):
             owner="her",
         )
     return ctx["step"]
+
+
+# --- Her own space: the objects its URLs act on, made on demand ---
+
+
+def _portal_objects(ctx):
+    """In Eve's plan: a goal Alice proposed (waiting for her answer), and an agreed goal's step."""
+    from django.utils import timezone
+
+    from lifeplans.models import Goal, LifePlan, Step
+
+    if "portal" not in ctx:
+        alice = ctx["cast"][Role.SOCIAL_WORKER]
+        plan, _ = LifePlan.objects.get_or_create(participant=ctx["eve_file"])
+        proposed = Goal.objects.create(
+            plan=plan,
+            horizon="short",
+            domain="housing",
+            words="A room of my own",
+            proposed_by="worker",
+            proposed_by_user=alice,
+        )
+        agreed = Goal.objects.create(
+            plan=plan,
+            horizon="medium",
+            domain="health",
+            words="Sleep better",
+            proposed_by="her",
+            proposed_by_user=ctx["cast"][Role.PARTICIPANT],
+            status="agreed",
+            agreed_on=timezone.localdate(),
+        )
+        step = Step.objects.create(goal=agreed, words="See a doctor", owner="her", created_by=alice)
+        ctx["portal"] = {"proposed": proposed, "step": step}
+    return ctx["portal"]

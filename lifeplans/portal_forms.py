@@ -1,0 +1,77 @@
+"""Her own space: the small forms she fills on her phone, in plain words."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import RightsDomain
+from lifeplans.models import Goal, Step
+
+# Plain names of the horizons, domains and statuses, for her eyes (the staff side keeps
+# the model's labels).
+HORIZON_WORDS = {
+    Goal.Horizon.SHORT: _("Soon (the next few weeks)"),
+    Goal.Horizon.MEDIUM: _("This year"),
+    Goal.Horizon.LONG: _("Later (more than a year)"),
+}
+DOMAIN_WORDS = {
+    RightsDomain.HOUSING: _("A place to live"),
+    RightsDomain.FINANCIAL: _("Money"),
+    RightsDomain.HEALTH: _("Health and well-being"),
+    RightsDomain.ADMINISTRATIVE: _("Papers (ID, right to stay)"),
+    RightsDomain.JUSTICE: _("Justice and the law"),
+    RightsDomain.PARENTHOOD: _("My children"),
+    RightsDomain.INTEGRATION: _("Language, school and work"),
+    RightsDomain.SOCIAL_TIES: _("Friends and family"),
+}
+STATUS_WORDS = {
+    Goal.Status.PROPOSED: _("Proposed to you"),
+    Goal.Status.AGREED: _("You said yes"),
+    Goal.Status.IN_PROGRESS: _("You are working on it"),
+    Goal.Status.ACHIEVED: _("Done"),
+    Goal.Status.PAUSED: _("On pause"),
+    Goal.Status.LET_GO: _("Let go"),
+}
+
+OWNER_WORDS = {
+    Step.Owner.HER: _("You do it"),
+    Step.Owner.WORKER: _("Your worker does it"),
+    Step.Owner.PARTNER: _("A partner does it"),
+}
+
+GOAL_WORDS_MAX = 2000
+REFLECTION_MAX = 5000
+
+
+class HerGoalForm(forms.Form):
+    horizon = forms.ChoiceField(
+        label=_("When?"),
+        choices=list(HORIZON_WORDS.items()),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose when.")},
+    )
+    domain = forms.ChoiceField(
+        label=_("What is it about?"),
+        choices=[("", _("Choose one")), *DOMAIN_WORDS.items()],
+        error_messages={"required": _("Choose what it is about.")},
+    )
+    words = forms.CharField(
+        label=_("Your goal, in your words"),
+        max_length=GOAL_WORDS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a few words.")},
+    )
+
+
+class HerReflectionForm(forms.Form):
+    words = forms.CharField(
+        label=_("How is it going? In your words"),
+        max_length=REFLECTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write a few words.")},
+    )
+
+
+class HerStepForm(forms.Form):
+    done = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
+    )

@@ -1,0 +1,227 @@
+"""Her own space on her phone: her goals, her steps, her reflections, her next appointment.
+
+Everything starts from her own file (``Participant.objects.visible_to``): an id that is
+not in her plan answers 404. Only her words and plain facts are loaded: staff notes,
+worker notes of reviews and staff-only fields are never read here.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from cases.models import Appointment, Participant
+from lifeplans.models import Goal, Review, Step
+from lifeplans.portal_forms import (
+    DOMAIN_WORDS,
+    HORIZON_WORDS,
+    OWNER_WORDS,
+    STATUS_WORDS,
+    HerGoalForm,
+    HerReflectionForm,
+    HerStepForm,
+)
+from lifeplans.services import (
+    NotAProposal,
+    her_goal_answer,
+    her_goal_propose,
+    her_plan_downloaded,
+    her_reflection_write,
+    her_step_set_done,
+)
+from safespace.access import role_required
+from safespace.roles import Role
+
+# goals she sees in her list; "proposed" ones wait in their own list, "let go" ones rest
+SHOWN = [Goal.Status.AGREED, Goal.Status.IN_PROGRESS, Goal.Status.ACHIEVED, Goal.Status.PAUSED]
+
+
+def _her_file(request):
+    """Her own file, or None when none is linked to her account yet. Loads no field of it."""
+    return Participant.objects.visible_to(request.user).only("pk").first()
+
+
+def _her_file_or_404(request):
+    participant = _her_file(request)
+    if participant is None:
+        raise Http404
+    return participant
+
+
+def _her_goals(participant, statuses):
+    """Her goals with their steps: two queries whatever the number of goals."""
+    steps = Step.objects.only("pk", "goal_id", "words", "owner", "due_on", "done_on")
+    goals = (
+        Goal.objects.filter(plan__participant=participant, status__in=statuses)
+        .only("pk", "plan_id", "horizon", "domain", "words", "proposed_by", "status")
+        .prefetch_related(Prefetch("steps", queryset=steps.order_by("created_at", "pk")))
+        .order_by("created_at", "pk")
+    )
+    result = list(goals)
+    for goal in result:
+        goal.her_steps = list(goal.steps.all())
+        goal.steps_done = sum(1 for step in goal.her_steps if step.done)
+        goal.steps_total = len(goal.her_steps)
+        goal.horizon_words = HORIZON_WORDS.get(goal.horizon, "")
+        goal.domain_words = DOMAIN_WORDS.get(goal.domain, "")
+        goal.status_words = STATUS_WORDS.get(goal.status, "")
+        for step in goal.her_steps:
+            step.owner_words = OWNER_WORDS.get(step.owner, "")
+    return result
+
+
+def _her_reflections(participant):
+    """Her reflections only: the worker's note of a review is never loaded."""
+    reviews = (
+        Review.objects.filter(plan__participant=participant)
+        .only("pk", "plan_id", "reviewed_on", "recorded_at", "her_reflection")
+        .order_by("-reviewed_on", "-recorded_at")[:100]
+    )
+    # an empty reflection is encrypted like any other value: SQL cannot tell, Python can
+    return [review for review in reviews if review.her_reflection.strip()][:50]
+
+
+@never_cache
+@require_safe
+@role_required(Role.PARTICIPANT)
+def portal_home(request):
+    """Her space: goals by horizon with progress, goals proposed to her, her next appointment."""
+    participant = _her_file(request)
+    context = {"participant": participant, "horizons": [], "proposed": [], "appointment": None}
+    if participant is not None:
+        goals = _her_goals(participant, [*SHOWN, Goal.Status.PROPOSED])
+        context["proposed"] = [g for g in goals if g.status == Goal.Status.PROPOSED]
+        shown = [g for g in goals if g.status != Goal.Status.PROPOSED]
+        context["horizons"] = [
+            {
+                "key": horizon,
+                "words": words,
+                "goals": [g for g in shown if g.horizon == horizon],
+            }
+            for horizon, words in HORIZON_WORDS.items()
+        ]
+        context["appointment"] = (
+            Appointment.objects.filter(
+                participant=participant,
+                status=Appointment.Status.PLANNED,
+                starts_at__gt=timezone.now(),
+            )
+            .select_related("worker")
+            .only("pk", "starts_at", "worker__id", "worker__first_name")
+            .order_by("starts_at")
+            .first()
+        )
+    return render(request, "lifeplans/portal/home.html", context)
+
+
+@require_POST
+@role_required(Role.PARTICIPANT)
+def portal_step_done(request, step_pk):
+    """Mark one of her steps done or not done."""
+    participant = _her_file_or_404(request)
+    step = get_object_or_404(
+        Step.objects.filter(goal__plan__participant=participant, goal__status__in=SHOWN).only(
+            "pk", "done_on"
+        ),
+        pk=step_pk,
+    )
+    form = HerStepForm(request.POST)
+    if form.is_valid():
+        done = form.cleaned_data["done"]
+        her_step_set_done(actor=request.user, step=step, done=done)
+        messages.success(request, _("Well done.") if done else _("Saved."))
+    return redirect("portal_home")
+
+
+@never_cache
+@role_required(Role.PARTICIPANT)
+def portal_goal_new(request):
+    """Add a goal in her own words."""
+    participant = _her_file_or_404(request)
+    form = HerGoalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        her_goal_propose(actor=request.user, participant=participant, **form.cleaned_data)
+        messages.success(request, _("Your goal is saved."))
+        return redirect("portal_home")
+    return render(request, "lifeplans/portal/goal_form.html", {"form": form})
+
+
+def _answer(request, goal_pk, *, agree):
+    participant = _her_file_or_404(request)
+    goal = get_object_or_404(
+        Goal.objects.filter(plan__participant=participant).only("pk"), pk=goal_pk
+    )
+    try:
+        her_goal_answer(actor=request.user, goal=goal, agree=agree)
+    except NotAProposal:
+        messages.info(request, _("This goal already has an answer."))
+    else:
+        messages.success(request, _("Your goal is saved.") if agree else _("Noted. It is let go."))
+    return redirect("portal_home")
+
+
+@require_POST
+@role_required(Role.PARTICIPANT)
+def portal_goal_agree(request, goal_pk):
+    """She agrees to a goal proposed to her: from now on it counts."""
+    return _answer(request, goal_pk, agree=True)
+
+
+@require_POST
+@role_required(Role.PARTICIPANT)
+def portal_goal_let_go(request, goal_pk):
+    """She says "not for me" to a goal proposed to her."""
+    return _answer(request, goal_pk, agree=False)
+
+
+@never_cache
+@role_required(Role.PARTICIPANT)
+def portal_reflection(request):
+    """Write how it is going, in her words; her earlier reflections below."""
+    participant = _her_file_or_404(request)
+    form = HerReflectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        her_reflection_write(
+            actor=request.user, participant=participant, words=form.cleaned_data["words"]
+        )
+        messages.success(request, _("Thank you. Your words are saved."))
+        return redirect("portal_reflection")
+    return render(
+        request,
+        "lifeplans/portal/reflection.html",
+        {"form": form, "reflections": _her_reflections(participant)},
+    )
+
+
+@require_safe
+@role_required(Role.PARTICIPANT)
+def portal_plan_pdf(request):
+    """Her plan as a PDF: her goals, steps and reflections, nothing else."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    participant = _her_file_or_404(request)
+    html = render_to_string(
+        "lifeplans/portal/plan_pdf.html",
+        {
+            "goals": _her_goals(participant, SHOWN),
+            "reflections": _her_reflections(participant),
+            "today": timezone.localdate(),
+        },
+        request=request,
+    )
+    static_dir = settings.STATICFILES_DIRS[0]
+    # files from the static folder on disk only: never the network
+    fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
+    pdf = HTML(string=html, base_url=f"{static_dir}/", url_fetcher=fetcher).write_pdf()
+    her_plan_downloaded(actor=request.user, participant=participant)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="my-plan.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
