@@ -43,7 +43,6 @@ HOME_TEMPLATES = {
     Role.SOCIAL_WORKER: "home/social_worker.html",
     Role.PEER_WORKER: "home/peer_worker.html",
     Role.VOLUNTEER: "home/volunteer.html",
-    Role.PARTICIPANT: "home/participant.html",
 }
 
 
