@@ -1,7 +1,8 @@
 /* Safespace: emergency exit (modelled on GOV.UK "Exit this page").
  * The button is a plain link, so it works without JavaScript; with it, the page
  * is hidden at once and the location replaced, so Back does not return here.
- * Pressing Shift three times within two seconds does the same. */
+ * Pressing Shift three times within two seconds does the same; in her own space
+ * (body[data-exit-on-escape]), so does Escape. */
 (function () {
   "use strict";
 
@@ -25,6 +26,11 @@
 
   var shiftTimes = [];
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && document.body.hasAttribute("data-exit-on-escape")) {
+      var escapeUrl = exitUrl();
+      if (escapeUrl) exitNow(escapeUrl);
+      return;
+    }
     if (event.key !== "Shift" || event.repeat) return;
     var now = Date.now();
     shiftTimes = shiftTimes.filter(function (t) { return now - t < 2000; });

@@ -132,6 +132,30 @@ def test_pressing_shift_three_times_leaves_for_the_neutral_site(
     expect_neutral_page(page)
 
 
+def test_in_her_space_escape_leaves_for_the_neutral_site(
+    eve_participant, password, live_server, page
+):
+    """On her phone or a shared computer, one press of Escape is enough to leave."""
+    sign_in(page, live_server, eve_participant, password)
+    page.wait_for_load_state()
+
+    page.keyboard.press("Escape")
+
+    expect_neutral_page(page)
+
+
+def test_on_staff_pages_escape_stays_put(alice_socialworker, password, live_server, page):
+    """Staff press Escape to close lists and pickers: only her space leaves on Escape."""
+    sign_in(page, live_server, alice_socialworker, password)
+    page.wait_for_load_state()
+    here = page.url
+
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+
+    assert page.url == here
+
+
 def test_first_tab_reaches_the_skip_link_which_moves_focus_to_main(live_server, page):
     """Keyboard users can jump straight past the header to the main content."""
     page.goto(live_server.url + LOGIN_PATH)
