@@ -171,7 +171,7 @@ def step_add(*, actor, goal: Goal, words: str, owner: str, due_on=None) -> Step:
 
 
 @transaction.atomic
-def step_set_done(*, actor, step: Step, done: bool) -> Step:
+def step_set_done(*, actor, step: Step, done: bool, via: str = "") -> Step:
     """Mark a step done (today) or not done; doing it twice changes nothing."""
     current = Step.objects.select_for_update().select_related("goal__plan").get(pk=step.pk)
     if current.done == done:
@@ -183,6 +183,7 @@ def step_set_done(*, actor, step: Step, done: bool) -> Step:
         actor=actor,
         target=current,
         participant_id=current.goal.plan.participant_id,
+        payload={"via": via} if via else {},
     )
     return current
 
@@ -285,28 +286,12 @@ def safety_plan_save(*, actor, participant: Participant, version: int, data: dic
 # (Participant.objects.visible_to), so these services trust the objects they are given.
 
 
-def her_plan(participant: Participant) -> LifePlan:
-    """Her one living plan, created on first use."""
-    plan, _ = LifePlan.objects.get_or_create(participant=participant)
-    return plan
+her_plan = plan_for  # her one living plan, created on first use
 
 
-@transaction.atomic
 def her_step_set_done(*, actor, step: Step, done: bool) -> Step:
-    """Mark one of her steps done (today) or not done; a repeat of the same answer is a no-op."""
-    step = Step.objects.select_for_update().select_related("goal__plan").get(pk=step.pk)
-    if step.done == done:
-        return step
-    step.done_on = timezone.localdate() if done else None
-    step.save(update_fields=["done_on"])
-    audit_record(
-        action="lifeplan.step_done" if done else "lifeplan.step_undone",
-        actor=actor,
-        target=step,
-        participant_id=step.goal.plan.participant_id,
-        payload={"via": "portal"},
-    )
-    return step
+    """She marks one of her steps done or not done, from her own space."""
+    return step_set_done(actor=actor, step=step, done=done, via="portal")
 
 
 @transaction.atomic

@@ -212,8 +212,6 @@ ACTION_LABELS = {
     "step.undone": _("Marked a step not done"),
     "review.recorded": _("Recorded a review of her plan"),
     # her own space: what she does herself on her phone
-    "lifeplan.step_done": _("Marked a step done"),
-    "lifeplan.step_undone": _("Marked a step not done"),
     "lifeplan.goal_added_by_her": _("Added a goal in her words"),
     "lifeplan.goal_agreed": _("Agreed to a proposed goal"),
     "lifeplan.goal_let_go": _("Let go of a proposed goal"),

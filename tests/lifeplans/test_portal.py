@@ -205,19 +205,19 @@ def test_she_marks_a_step_done_then_not_done(eve_participant, eve_plan):
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.done_on == timezone.localdate()
-    entry = AuditEntry.objects.filter(action="lifeplan.step_done").get()
+    entry = AuditEntry.objects.filter(action="step.done").get()
     assert entry.actor == eve_participant and entry.participant_id == eve_plan.participant_id
     assert entry.target_id == str(step.pk) or entry.target_id == step.pk
     post(client, "portal_step_done", {"done": "0"}, step_pk=step.pk)
     step.refresh_from_db()
     assert step.done_on is None
-    assert AuditEntry.objects.filter(action="lifeplan.step_undone").count() == 1
+    assert AuditEntry.objects.filter(action="step.undone").count() == 1
 
 
 def test_the_same_answer_twice_changes_nothing(eve_participant, eve_plan):
     step = Step.objects.get(done_on__isnull=False)
     her_step_set_done(actor=eve_participant, step=step, done=True)
-    assert not AuditEntry.objects.filter(action="lifeplan.step_done").exists()
+    assert not AuditEntry.objects.filter(action="step.done").exists()
 
 
 def test_she_adds_a_goal_in_her_words_and_it_counts_from_today(eve_participant, eve_file):
