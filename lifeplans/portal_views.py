@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Appointment, Participant
-from lifeplans.models import Goal, Review, Step
+from lifeplans.models import Goal, Review, SafetyPlan, Step
 from lifeplans.portal_forms import (
     DOMAIN_WORDS,
     HORIZON_WORDS,
@@ -197,6 +197,16 @@ def portal_reflection(request):
         "lifeplans/portal/reflection.html",
         {"form": form, "reflections": _her_reflections(participant)},
     )
+
+
+@never_cache
+@require_safe
+@role_required(Role.PARTICIPANT)
+def portal_safety(request):
+    """Her safety plan, made with her worker: what keeps her safe, in her words."""
+    participant = _her_file_or_404(request)
+    safety = SafetyPlan.objects.filter(plan__participant=participant).first()
+    return render(request, "lifeplans/portal/safety.html", {"safety": safety})
 
 
 @require_safe

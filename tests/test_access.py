@@ -376,6 +376,7 @@ EXPECTED = {
     # empty (200) and every id of Eve's answers 404 to her
     "portal_home": {"GET": _portal(eve=200, mallory=200), "POST": everyone(405)},
     "portal_plan_pdf": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    "portal_safety": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
     # forms: an empty POST is re-shown with its errors
     **{
         name: {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")}

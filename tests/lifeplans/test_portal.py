@@ -495,3 +495,16 @@ def test_a_staff_account_cannot_reach_her_actions(alice_socialworker, eve_plan):
 def test_a_new_participant_account_has_no_plan_until_her_file_exists():
     account = UserFactory(username="newcomer", role=Role.PARTICIPANT)
     assert get(client_for(account), "portal_goal_new").status_code == 404
+
+
+def test_she_reads_her_safety_plan_on_its_own_page_and_only_hers(
+    eve_participant, eve_plan, alice_socialworker, mallory, mallory_file
+):
+    SafetyPlan.objects.create(plan=eve_plan, strategies=SAFETY, updated_by=alice_socialworker)
+    html = get(client_for(eve_participant), "portal_safety").content.decode()
+    assert SAFETY in html
+    # the home page only links to it: the plan itself is read on purpose
+    assert SAFETY not in get(client_for(eve_participant), "portal_home").content.decode()
+    other = get(client_for(mallory), "portal_safety")
+    assert other.status_code == 200 and SAFETY not in other.content.decode()
+    assert "no safety plan yet" in other.content.decode()
