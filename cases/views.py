@@ -57,6 +57,7 @@ from cases.models import (
     RightsDomain,
 )
 from cases.querysets import CaseNoteQuerySet
+from cases.scoping import file_for_section, file_view_record
 from cases.services import (
     AppointmentNotPlanned,
     ConsentMissing,
@@ -119,16 +120,7 @@ def participant_detail(request, pk):
     )
     readable = participant_readable_fields(request.user)
     writable = participant_writable_fields(request.user)
-    live_grant = participant.break_glass_grants.filter(
-        user=request.user, expires_at__gt=timezone.now()
-    ).exists()
-    audit_record(
-        action="participant.viewed",
-        actor=request.user,
-        target=participant,
-        participant_id=participant.pk,
-        payload={"section": "summary", "via": "break_glass" if live_grant else "assignment"},
-    )
+    live_grant = file_view_record(request, participant, "summary")
     context = {
         "participant": participant,
         "readable": readable,
@@ -254,9 +246,7 @@ FILE_SECTION_BUILDERS = {
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_pathway(request, pk):
     """Add where she stands now; her earlier statuses stay as they were."""
-    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
-    if "pathway" not in participant_writable_fields(request.user):
-        raise PermissionDenied
+    participant = file_for_section(request, pk, "pathway", write=True)
     form = PathwayForm(request.POST)
     if form.is_valid():
         pathway_record(
@@ -551,29 +541,6 @@ def participant_search(request):
 SEARCH_LIMIT = 20
 
 
-def _audit_section_viewed(request, participant, section):
-    """Every view of a file is recorded: here, a page of one section of it."""
-    live_grant = participant.break_glass_grants.filter(
-        user=request.user, expires_at__gt=timezone.now()
-    ).exists()
-    audit_record(
-        action="participant.viewed",
-        actor=request.user,
-        target=participant,
-        participant_id=participant.pk,
-        payload={"section": section, "via": "break_glass" if live_grant else "assignment"},
-    )
-
-
-def _scoped_file(request, pk, section, *, write=False):
-    """Her file if in scope (else 404), and the section readable or writable (else 403)."""
-    participant = get_object_or_404(Participant.objects.visible_to(request.user).for_list(), pk=pk)
-    allowed = participant_writable_fields if write else participant_readable_fields
-    if section not in allowed(request.user):
-        raise PermissionDenied
-    return participant
-
-
 # --- Needs assessments ---
 
 
@@ -624,7 +591,7 @@ def needs_latest(participant):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_needs_new(request, pk):
     """A new assessment of her needs; the earlier ones stay as they were."""
-    participant = _scoped_file(request, pk, "needs", write=True)
+    participant = file_for_section(request, pk, "needs", write=True)
     form = NeedsAssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         needs_assess(
@@ -642,7 +609,7 @@ def participant_needs_new(request, pk):
 @role_required(*STAFF_ROLES)
 def participant_needs_history(request, pk):
     """Her assessments side by side: domains down, dates across, the newest first."""
-    participant = _scoped_file(request, pk, "needs")
+    participant = file_for_section(request, pk, "needs")
     assessments = participant.needs_assessments.prefetch_related("domains").order_by(
         "-assessed_on", "-recorded_at", "-pk"
     )
@@ -653,7 +620,7 @@ def participant_needs_history(request, pk):
         {"domain": domain.label, "cells": [found.get(domain.value) for found in levels]}
         for domain in RightsDomain
     ]
-    _audit_section_viewed(request, participant, "needs")
+    file_view_record(request, participant, "needs")
     return render(
         request,
         "cases/needs_history.html",
@@ -687,7 +654,7 @@ def case_notes_overview(user, participant):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_note_new(request, pk):
     """Write a note. Notes are never edited: a correction is a new note."""
-    participant = _scoped_file(request, pk, "case_notes", write=True)
+    participant = file_for_section(request, pk, "case_notes", write=True)
     form = CaseNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case_note_write(actor=request.user, participant=participant, **form.cleaned_data)
@@ -700,7 +667,7 @@ def participant_note_new(request, pk):
 @role_required(*STAFF_ROLES)
 def participant_notes(request, pk):
     """All the notes of her file this reader may read, newest first, 25 a page."""
-    participant = _scoped_file(request, pk, "case_notes")
+    participant = file_for_section(request, pk, "case_notes")
     notes = CaseNote.objects.readable_by(request.user, participant).select_related("author")
     filter_form = CaseNoteFilterForm(request.GET or None)
     kind = ""
@@ -714,7 +681,7 @@ def participant_notes(request, pk):
         .exclude(pk__in=CaseNote.objects.readable_by(request.user, participant).values("pk"))
         .count()
     )
-    _audit_section_viewed(request, participant, "case_notes")
+    file_view_record(request, participant, "case_notes")
     return render(
         request,
         "cases/notes_list.html",
@@ -748,7 +715,7 @@ def appointments_overview(participant):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_appointment_new(request, pk):
     """Plan an appointment with a worker assigned to her (yourself by default)."""
-    participant = _scoped_file(request, pk, "appointments", write=True)
+    participant = file_for_section(request, pk, "appointments", write=True)
     form = AppointmentForm(request.POST or None, participant=participant, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -767,7 +734,7 @@ def participant_appointment_new(request, pk):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_appointment_status(request, pk, appointment_pk):
     """Say how a planned appointment went: took place, missed or cancelled."""
-    participant = _scoped_file(request, pk, "appointments", write=True)
+    participant = file_for_section(request, pk, "appointments", write=True)
     appointment = get_object_or_404(participant.appointments, pk=appointment_pk)
     form = AppointmentStatusForm(request.POST)
     if not form.is_valid():
@@ -847,7 +814,7 @@ def document_new(request, pk):
 @csrf_protect
 def _document_new(request, pk):
     """Add a document to her file: a PDF, or a photo cleaned of its metadata."""
-    participant = _scoped_file(request, pk, "documents", write=True)
+    participant = file_for_section(request, pk, "documents", write=True)
     posted = request.method == "POST"
     form = DocumentForm(request.POST, request.FILES) if posted else DocumentForm()
     if posted and form.is_valid():
@@ -868,7 +835,7 @@ def _document_new(request, pk):
 @role_required(*STAFF_ROLES)
 def document_download(request, pk, document_pk):
     """The document's bytes, as an attachment with a neutral name, never cached."""
-    participant = _scoped_file(request, pk, "documents", write=False)
+    participant = file_for_section(request, pk, "documents", write=False)
     document = get_object_or_404(
         participant.documents.only("pk", "participant_id", "kind", "content_type"),
         pk=document_pk,
@@ -893,7 +860,7 @@ def document_download(request, pk, document_pk):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def document_remove_view(request, pk, document_pk):
     """Remove a document from her file, after a confirmation page."""
-    participant = _scoped_file(request, pk, "documents", write=True)
+    participant = file_for_section(request, pk, "documents", write=True)
     document = get_object_or_404(
         participant.documents.select_related("uploaded_by").defer("uploaded_by__password"),
         pk=document_pk,
@@ -1111,7 +1078,7 @@ def _consent_line(consent, today):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_consent_new(request, pk):
     """Record her answer for one purpose. Support never depends on it."""
-    participant = _scoped_file(request, pk, "consents", write=True)
+    participant = file_for_section(request, pk, "consents", write=True)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -1142,7 +1109,7 @@ def _her_consents_url(participant):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_consent_withdraw(request, pk, consent_pk):
     """She withdraws a consent: from today it no longer counts. Her support goes on."""
-    participant = _scoped_file(request, pk, "consents", write=True)
+    participant = file_for_section(request, pk, "consents", write=True)
     consent = get_object_or_404(participant.consents, pk=consent_pk)
     consent_withdraw(actor=request.user, consent=consent)
     messages.success(request, _("Her consent is withdrawn from today. Her support goes on."))
@@ -1159,7 +1126,7 @@ CONSENT_MISSING = gettext_lazy(
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_referral_new(request, pk):
     """Refer her to a partner, with her consent to share with that partner."""
-    participant = _scoped_file(request, pk, "referrals", write=True)
+    participant = file_for_section(request, pk, "referrals", write=True)
     can_override = can_override_consent(request.user)
     form = ReferralForm(
         request.POST if request.method == "POST" else None, can_override=can_override
@@ -1198,7 +1165,7 @@ def participant_referral_new(request, pk):
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def participant_referral_edit(request, pk, referral_pk):
     """Follow a referral: its status and what came of it."""
-    participant = _scoped_file(request, pk, "referrals", write=True)
+    participant = file_for_section(request, pk, "referrals", write=True)
     referral = get_object_or_404(participant.referrals.select_related("partner"), pk=referral_pk)
     initial = {"status": referral.status, "outcome": referral.outcome}
     form = ReferralUpdateForm(request.POST if request.method == "POST" else None, initial=initial)

@@ -38,7 +38,14 @@ def plan_for(participant: Participant) -> LifePlan:
 
 @transaction.atomic
 def goal_propose(
-    *, actor, participant: Participant, horizon: str, domain: str, words: str, by_her: bool
+    *,
+    actor,
+    participant: Participant,
+    horizon: str,
+    domain: str,
+    words: str,
+    by_her: bool,
+    via: str = "",
 ) -> Goal:
     """A new goal in her words. Hers is agreed at once; a worker's stays proposed."""
     plan = plan_for(participant)
@@ -70,7 +77,7 @@ def goal_propose(
         actor=actor,
         target=goal,
         participant_id=participant.pk,
-        payload={"kind": goal.proposed_by, "status": goal.status},
+        payload={"kind": goal.proposed_by, "status": goal.status} | ({"via": via} if via else {}),
     )
     return goal
 
@@ -286,44 +293,24 @@ def safety_plan_save(*, actor, participant: Participant, version: int, data: dic
 # (Participant.objects.visible_to), so these services trust the objects they are given.
 
 
-her_plan = plan_for  # her one living plan, created on first use
-
-
 def her_step_set_done(*, actor, step: Step, done: bool) -> Step:
     """She marks one of her steps done or not done, from her own space."""
     return step_set_done(actor=actor, step=step, done=done, via="portal")
 
 
-@transaction.atomic
 def her_goal_propose(
     *, actor, participant: Participant, horizon: str, domain: str, words: str
 ) -> Goal:
     """A goal in her own words: she proposes it, so she has agreed to it today."""
-    plan = her_plan(participant)
-    goal = Goal.objects.create(
-        plan=plan,
+    return goal_propose(
+        actor=actor,
+        participant=participant,
         horizon=horizon,
         domain=domain,
         words=words,
-        proposed_by=Goal.Proposer.HER,
-        proposed_by_user=actor,
-        status=Goal.Status.AGREED,
-        agreed_on=timezone.localdate(),
+        by_her=True,
+        via="portal",
     )
-    GoalChange.objects.create(
-        goal=goal,
-        changed_by=actor,
-        fields=["horizon", "domain", "words", "status"],
-        status_after=goal.status,
-    )
-    audit_record(
-        action="lifeplan.goal_added_by_her",
-        actor=actor,
-        target=goal,
-        participant_id=participant.pk,
-        payload={"via": "portal", "status": goal.status},
-    )
-    return goal
 
 
 class NotAProposal(Exception):
@@ -363,7 +350,7 @@ def her_goal_answer(*, actor, goal: Goal, agree: bool) -> Goal:
 @transaction.atomic
 def her_reflection_write(*, actor, participant: Participant, words: str) -> Review:
     """Her reflection, in her words: a review row with no worker's note."""
-    plan = her_plan(participant)
+    plan = plan_for(participant)
     review = Review.objects.create(plan=plan, her_reflection=words, recorded_by=actor)
     audit_record(
         action="lifeplan.reflection_written",
@@ -381,7 +368,7 @@ def her_plan_downloaded(*, actor, participant: Participant) -> None:
     audit_record(
         action="lifeplan.downloaded_by_her",
         actor=actor,
-        target=her_plan(participant),
+        target=plan_for(participant),
         participant_id=participant.pk,
         payload={"via": "portal", "format": "pdf"},
     )

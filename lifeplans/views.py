@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Participant
+from cases.scoping import file_for_section, file_view_record
 from lifeplans.forms import (
     GoalAgreeForm,
     GoalEditForm,
@@ -36,40 +37,16 @@ from lifeplans.services import (
     step_set_done,
 )
 from safespace.access import (
-    participant_readable_fields,
+    can_read_safety_plan,
     participant_writable_fields,
     role_required,
 )
-from safespace.audit import audit_record
 from safespace.roles import Role
 
 # --- Staff side ---
 PLAN_ROLES = (Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.COORDINATOR)
 REVIEWS_ON_PAGE = 10
 HISTORY_LIMIT = 200
-
-
-def _scoped_plan_file(request, pk, *, write=False):
-    """Her file if in scope (else 404), and her life plan readable or writable (else 403)."""
-    participant = get_object_or_404(Participant.objects.visible_to(request.user).for_list(), pk=pk)
-    allowed = participant_writable_fields if write else participant_readable_fields
-    if "lifeplan" not in allowed(request.user):
-        raise PermissionDenied
-    return participant
-
-
-def _audit_viewed(request, participant):
-    """Every view of her file is recorded: here, her life plan."""
-    live_grant = participant.break_glass_grants.filter(
-        user=request.user, expires_at__gt=timezone.now()
-    ).exists()
-    audit_record(
-        action="participant.viewed",
-        actor=request.user,
-        target=participant,
-        participant_id=participant.pk,
-        payload={"section": "lifeplan", "via": "break_glass" if live_grant else "assignment"},
-    )
 
 
 def _goal_of(participant, goal_pk):
@@ -108,7 +85,7 @@ def _lifeplan_section(request, participant, *, writable):
 @role_required(*PLAN_ROLES)
 def lifeplan_detail(request, pk):
     """Her plan, for sitting together at one screen (a fixed number of queries)."""
-    participant = _scoped_plan_file(request, pk)
+    participant = file_for_section(request, pk, "lifeplan")
     plan = LifePlan.objects.filter(participant=participant).first()
     goals, reviews = [], []
     if plan is not None:
@@ -122,7 +99,7 @@ def lifeplan_detail(request, pk):
         steps = list(goal.steps.all())
         goal.steps_total = len(steps)
         goal.steps_done = sum(1 for step in steps if step.done)
-    _audit_viewed(request, participant)
+    file_view_record(request, participant, "lifeplan")
     writable = "lifeplan" in participant_writable_fields(request.user)
     return render(
         request,
@@ -133,7 +110,7 @@ def lifeplan_detail(request, pk):
             "horizons": _by_horizon(goals),
             "reviews": reviews,
             "writable": writable,
-            "assigned": _assigned_to_her(request.user, participant),
+            "can_read_safety_plan": can_read_safety_plan(request.user, participant),
             "propose_form": GoalProposeForm() if writable else None,
             "agree_form": GoalAgreeForm() if writable else None,
             "review_form": ReviewForm() if writable else None,
@@ -157,7 +134,7 @@ def _form_page(request, participant, form, *, title, action, goal=None, version=
 @role_required(*PLAN_ROLES)
 def lifeplan_goal_new(request, pk):
     """Propose a goal with her; it counts only once she agrees (hers is agreed at once)."""
-    participant = _scoped_plan_file(request, pk, write=True)
+    participant = file_for_section(request, pk, "lifeplan", write=True)
     form = GoalProposeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -180,7 +157,7 @@ def lifeplan_goal_new(request, pk):
 @role_required(*PLAN_ROLES)
 def lifeplan_goal_agree(request, pk, goal_pk):
     """Record that she agrees to a proposed goal: only with her there, in person."""
-    participant = _scoped_plan_file(request, pk, write=True)
+    participant = file_for_section(request, pk, "lifeplan", write=True)
     goal = _goal_of(participant, goal_pk)
     form = GoalAgreeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -208,7 +185,7 @@ def lifeplan_goal_agree(request, pk, goal_pk):
 @role_required(*PLAN_ROLES)
 def lifeplan_goal_edit(request, pk, goal_pk):
     """Change a goal with her; the earlier version stays in its history."""
-    participant = _scoped_plan_file(request, pk, write=True)
+    participant = file_for_section(request, pk, "lifeplan", write=True)
     goal = _goal_of(participant, goal_pk)
     initial = {name: getattr(goal, name) for name in ("words", "horizon", "domain", "status")}
     form = GoalEditForm(
@@ -252,7 +229,7 @@ def lifeplan_goal_edit(request, pk, goal_pk):
 @role_required(*PLAN_ROLES)
 def lifeplan_goal_history(request, pk, goal_pk):
     """The road travelled: every change to this goal, oldest first."""
-    participant = _scoped_plan_file(request, pk)
+    participant = file_for_section(request, pk, "lifeplan")
     goal = get_object_or_404(
         Goal.objects.filter(plan__participant=participant).select_related("proposed_by_user"),
         pk=goal_pk,
@@ -260,7 +237,7 @@ def lifeplan_goal_history(request, pk, goal_pk):
     changes = list(
         GoalChange.objects.filter(goal=goal).select_related("changed_by")[:HISTORY_LIMIT]
     )
-    _audit_viewed(request, participant)
+    file_view_record(request, participant, "lifeplan")
     return render(
         request,
         "lifeplans/goal_history.html",
@@ -271,7 +248,7 @@ def lifeplan_goal_history(request, pk, goal_pk):
 @role_required(*PLAN_ROLES)
 def lifeplan_step_new(request, pk, goal_pk):
     """A concrete step towards a goal."""
-    participant = _scoped_plan_file(request, pk, write=True)
+    participant = file_for_section(request, pk, "lifeplan", write=True)
     goal = _goal_of(participant, goal_pk)
     form = StepForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -287,7 +264,7 @@ def lifeplan_step_new(request, pk, goal_pk):
 @role_required(*PLAN_ROLES)
 def lifeplan_step_done(request, pk, step_pk):
     """Tick a step done, or untick it."""
-    participant = _scoped_plan_file(request, pk, write=True)
+    participant = file_for_section(request, pk, "lifeplan", write=True)
     step = get_object_or_404(
         Step.objects.filter(goal__plan__participant=participant).select_related("goal__plan"),
         pk=step_pk,
@@ -299,7 +276,7 @@ def lifeplan_step_done(request, pk, step_pk):
 @role_required(*PLAN_ROLES)
 def lifeplan_review_new(request, pk):
     """A review together: her reflection and the worker's note side by side."""
-    participant = _scoped_plan_file(request, pk, write=True)
+    participant = file_for_section(request, pk, "lifeplan", write=True)
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         review_record(actor=request.user, participant=participant, **form.cleaned_data)
@@ -326,19 +303,14 @@ def reviews_due(user, *, days=7):
 
 
 # --- Safety plan ---
-# Her immediate protection strategies: for her assigned workers only (and herself), never for
-# someone who opened her file through break-glass.
-
-
-def _assigned_to_her(user, participant) -> bool:
-    return participant.assignments.filter(worker=user, ended_at__isnull=True).exists()
+# Her immediate protection strategies: see safespace.access.can_read_safety_plan.
 
 
 @role_required(*PLAN_ROLES)
 def lifeplan_safety(request, pk):
     """Read and write her safety plan, sitting with her."""
-    participant = _scoped_plan_file(request, pk, write=request.method == "POST")
-    if not _assigned_to_her(request.user, participant):
+    participant = file_for_section(request, pk, "lifeplan", write=request.method == "POST")
+    if not can_read_safety_plan(request.user, participant):
         raise PermissionDenied
     plan = LifePlan.objects.filter(participant=participant).first()
     current = SafetyPlan.objects.filter(plan=plan).first() if plan else None
@@ -367,13 +339,7 @@ def lifeplan_safety(request, pk):
             messages.success(request, _("Her safety plan is saved."))
             return redirect(reverse("lifeplan_safety", args=[participant.pk]))
     if request.method == "GET":
-        audit_record(
-            action="participant.viewed",
-            actor=request.user,
-            target=participant,
-            participant_id=participant.pk,
-            payload={"section": "safety_plan", "via": "assignment"},
-        )
+        file_view_record(request, participant, "safety_plan")
     response = render(
         request,
         "lifeplans/safety.html",

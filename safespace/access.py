@@ -153,6 +153,15 @@ def can_read_partners(user) -> bool:
     return role_of(user) in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER}
 
 
+def can_read_safety_plan(user, participant) -> bool:
+    """Her safety plan is for her and the workers assigned to her: never through break-glass."""
+    if participant.account_id is not None and participant.account_id == user.pk:
+        return True
+    if "lifeplan" not in participant_readable_fields(user):
+        return False
+    return participant.assignments.filter(worker=user, ended_at__isnull=True).exists()
+
+
 def can_search_files(user) -> bool:
     """Searching files is for those who have a caseload (volunteers search at the drop-in)."""
     return role_of(user) in BREAK_GLASS_ROLES

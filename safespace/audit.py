@@ -212,7 +212,6 @@ ACTION_LABELS = {
     "step.undone": _("Marked a step not done"),
     "review.recorded": _("Recorded a review of her plan"),
     # her own space: what she does herself on her phone
-    "lifeplan.goal_added_by_her": _("Added a goal in her words"),
     "lifeplan.goal_agreed": _("Agreed to a proposed goal"),
     "lifeplan.goal_let_go": _("Let go of a proposed goal"),
     "lifeplan.reflection_written": _("Wrote a reflection"),

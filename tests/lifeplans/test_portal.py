@@ -233,8 +233,8 @@ def test_she_adds_a_goal_in_her_words_and_it_counts_from_today(eve_participant, 
     assert added.status == "agreed" and added.agreed_on == timezone.localdate()
     change = GoalChange.objects.get(goal=added)
     assert change.status_after == "agreed" and change.changed_by == eve_participant
-    entry = AuditEntry.objects.get(action="lifeplan.goal_added_by_her")
-    assert entry.payload == {"via": "portal", "status": "agreed"}
+    entry = AuditEntry.objects.get(action="goal.proposed")
+    assert entry.payload == {"kind": "her", "status": "agreed", "via": "portal"}
     assert "baker" not in str(entry.payload)
 
 
@@ -479,7 +479,7 @@ def test_her_services_write_their_audit_entries_and_make_her_plan_once(eve_parti
     )
     her_reflection_write(actor=eve_participant, participant=eve_file, words="Good week")
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
-    assert actions[-2:] == ["lifeplan.goal_added_by_her", "lifeplan.reflection_written"]
+    assert actions[-2:] == ["goal.proposed", "lifeplan.reflection_written"]
     assert LifePlan.objects.filter(participant=eve_file).count() == 1
     assert g.counts
 
