@@ -445,12 +445,13 @@ def document_sniff(head: bytes) -> str | None:
     return None
 
 
-def document_clean_image(data: bytes, kind: str) -> bytes:
+def document_clean_image(data: bytes, kind: str, *, max_side: int | None = None) -> bytes:
     """The picture alone, decoded and encoded again in the same format.
 
     Only the pixels are carried over, so no EXIF (GPS position, camera, date), XMP,
     ICC profile or text chunk survives. Raises DocumentRefused for a corrupt or
-    truncated image, or one too large to decode safely (a decompression bomb).
+    truncated image, or one too large to decode safely (a decompression bomb). With
+    ``max_side``, a larger picture is scaled down to fit (lighter on a phone).
     """
     import warnings
     from io import BytesIO
@@ -475,6 +476,8 @@ def document_clean_image(data: bytes, kind: str) -> bytes:
                     mode = "RGBA"
                 pixels = upright.convert(mode)
                 clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+                if max_side:
+                    clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         out = BytesIO()
         if kind == "jpeg":
             clean.save(out, "JPEG", quality=90)
@@ -521,39 +524,51 @@ class DocumentForm(forms.Form):
         ) % {"size": filesizeformat(self.max_bytes)}
 
     def clean_file(self):
-        from django.template.defaultfilters import filesizeformat
-
         upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                _("This file is too large: up to %(size)s is accepted."),
-                params={"size": filesizeformat(self.max_bytes)},
-            )
-        upload.seek(0)
-        data = upload.read()
-        kind = document_sniff(data[:16])
-        if kind is None:
-            raise forms.ValidationError(
-                _("This type of file is not accepted. Choose a PDF, JPEG, PNG or WebP file.")
-            )
-        if kind != "pdf":
-            try:
-                data = document_clean_image(data, kind)
-            except DocumentRefused:
-                raise forms.ValidationError(
-                    _(
-                        "This picture could not be read: it may be damaged or too large. "
-                        "Try another photo or a PDF."
-                    )
-                ) from None
-            if len(data) > self.max_bytes:
-                raise forms.ValidationError(
-                    _("This file is too large: up to %(size)s is accepted."),
-                    params={"size": filesizeformat(self.max_bytes)},
-                )
+        data, content_type = upload_checked(upload, max_bytes=self.max_bytes)
         self.cleaned_data["content"] = data
-        self.cleaned_data["content_type"] = DOCUMENT_TYPES[kind]
+        self.cleaned_data["content_type"] = content_type
         return upload
+
+
+def upload_checked(upload, *, max_bytes: int, pictures_only=False, max_side=None):
+    """The bytes of an uploaded file and their type, decided by the first bytes; pictures
+    cleaned of their metadata (and scaled down to ``max_side``). Raises ValidationError
+    with a message for the person who chose the file."""
+    from django.template.defaultfilters import filesizeformat
+
+    too_large = forms.ValidationError(
+        _("This file is too large: up to %(size)s is accepted."),
+        params={"size": filesizeformat(max_bytes)},
+    )
+    if upload.size > max_bytes:
+        raise too_large
+    upload.seek(0)
+    data = upload.read()
+    kind = document_sniff(data[:16])
+    if kind is None or (pictures_only and kind == "pdf"):
+        if pictures_only:
+            raise forms.ValidationError(
+                _("This is not a picture we can show. Choose a JPEG, PNG or WebP photo.")
+            )
+        raise forms.ValidationError(
+            _("This type of file is not accepted. Choose a PDF, JPEG, PNG or WebP file.")
+        )
+    if kind != "pdf":
+        try:
+            data = document_clean_image(data, kind, max_side=max_side)
+        except DocumentRefused:
+            raise forms.ValidationError(
+                _(
+                    "This picture could not be read: it may be damaged or too large. "
+                    "Try another photo or a PDF."
+                )
+                if not pictures_only
+                else _("This picture could not be read: it may be damaged. Try another photo.")
+            ) from None
+        if len(data) > max_bytes:
+            raise too_large
+    return data, DOCUMENT_TYPES[kind]
 
 
 # --- Duplicates, merging, closing and reopening ---

@@ -1,13 +1,10 @@
 from datetime import date, timedelta
-from io import BytesIO
 from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
@@ -18,7 +15,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.forms import (
@@ -108,6 +104,7 @@ from safespace.access import (
 )
 from safespace.audit import audit_record
 from safespace.roles import STAFF_ROLES, Role, role_of
+from safespace.uploads import upload_in_memory
 from safespace.views import invitation_page
 
 
@@ -758,61 +755,13 @@ def participant_appointment_status(request, pk, appointment_pk):
 # checks her scope and the "documents" section; there is no MEDIA_URL to reach them by.
 
 
-class DocumentUploadHandler(FileUploadHandler):
-    """Keep the uploaded document in memory only: it is not encrypted yet, so it must never
-    land in a temporary file on disk. Past SAFESPACE_DOCUMENT_MAX_BYTES the rest is read and
-    dropped, and the size is still reported, so the form can say the file is too large."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.limit = settings.SAFESPACE_DOCUMENT_MAX_BYTES
-        self.taken = False
-
-    def new_file(self, field_name, *args, **kwargs):
-        super().new_file(field_name, *args, **kwargs)
-        # one document per upload, in the "file" field; any other file is dropped unread
-        self.keep = field_name == "file" and not self.taken
-        self.taken = self.taken or self.keep
-        self.buffer = BytesIO() if self.keep else None
-
-    def receive_data_chunk(self, raw_data, start):
-        if self.buffer is not None and start + len(raw_data) > self.limit:
-            self.buffer = None
-        if self.buffer is not None:
-            self.buffer.write(raw_data)
-        return None  # nothing for any other handler
-
-    def file_complete(self, file_size):
-        if not self.keep:
-            return None
-        content = self.buffer if self.buffer is not None else BytesIO()
-        content.seek(0)
-        return InMemoryUploadedFile(
-            file=content,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
-
-
 def _documents_anchor(participant):
     return reverse("participant_detail", args=[participant.pk]) + "#documents"
 
 
-# CSRF is checked inside, once the upload handler is set: the middleware would read the
-# body first, with the default handlers, which write large files to a temporary file.
-@csrf_exempt
+@upload_in_memory
 @role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def document_new(request, pk):
-    request.upload_handlers = [DocumentUploadHandler(request)]
-    return _document_new(request, pk)
-
-
-@csrf_protect
-def _document_new(request, pk):
     """Add a document to her file: a PDF, or a photo cleaned of its metadata."""
     participant = file_for_section(request, pk, "documents", write=True)
     posted = request.method == "POST"

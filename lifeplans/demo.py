@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import Assignment, Participant, RightsDomain
 from lifeplans.models import (
+    DreamImage,
     DreamItem,
     Goal,
     GoalChange,
@@ -19,6 +20,7 @@ from lifeplans.models import (
     Step,
     Strength,
 )
+from safespace.crypto import encrypt_bytes
 
 SEED = 5
 # (horizon, domain, her words, steps as (words, owner))
@@ -199,5 +201,38 @@ def _plan_create(rng, participant, worker, today) -> None:
             code_words='"Is the bakery open?" means: come and get me.',
             updated_by=worker,
         )
-    for dream in rng.sample(DREAMS, 2):
-        DreamItem.objects.create(plan=plan, year=today.year, words=dream, added_by=her)
+    for n, dream in enumerate(rng.sample(DREAMS, 2)):
+        item = DreamItem.objects.create(
+            plan=plan,
+            year=today.year,
+            words=dream,
+            added_by=her,
+            content_type="image/png" if n == 0 else "",
+        )
+        if n == 0:  # a drawn picture (a sun over hills), as a photo from her phone would be
+            DreamImage.objects.create(item=item, token=encrypt_bytes(_dream_picture(rng)))
+
+
+# calm colours for the demo's drawn pictures: (sky, sun, hills)
+PALETTES = [
+    ("#cfe8f3", "#f6c85f", "#6a9f7e"),
+    ("#f3e1cf", "#f28f6b", "#8a7fb5"),
+    ("#e3f1e6", "#fbd46d", "#4f8a8b"),
+]
+
+
+def _dream_picture(rng) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    sky, sun, hills = rng.choice(PALETTES)
+    image = Image.new("RGB", (320, 240), sky)
+    draw = ImageDraw.Draw(image)
+    x = rng.randint(60, 260)
+    draw.ellipse((x - 28, 40, x + 28, 96), fill=sun)
+    draw.ellipse((-80, 150, 200, 330), fill=hills)
+    draw.ellipse((120, 170, 420, 360), fill=hills)
+    out = BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -165,3 +165,57 @@ class SafetyPlanForm(forms.Form):
         required=False,
         help_text=_("A sentence that means she needs help, and what to do then."),
     )
+
+
+# --- Dream board ---
+DREAM_WORDS_LIMIT = 500
+# a picture on the board is scaled down to fit this many pixels: enough for a phone's screen
+DREAM_PICTURE_SIDE = 1280
+
+
+class DreamForm(forms.Form):
+    """A picture, a few words, or both, for her dream board. Once valid, cleaned_data holds
+    the cleaned picture's bytes ("picture", or None) and their "content_type"."""
+
+    words = _words_field(_("In her words"), limit=DREAM_WORDS_LIMIT, required=False, rows=3)
+    file = forms.FileField(
+        label=_("A picture"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args, for_her=False, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.max_bytes = settings.SAFESPACE_DOCUMENT_MAX_BYTES
+        if for_her:
+            self.fields["words"].label = _("Your wish, in your words")
+            self.fields["file"].label = _("A picture (if you like)")
+            self.fields["file"].help_text = _(
+                "A photo from your phone. Only you and your workers can see it. Hidden "
+                "details, such as where it was taken, are removed."
+            )
+        else:
+            self.fields["file"].help_text = _(
+                "JPEG, PNG or WebP. Only she and her assigned workers can see it. Hidden "
+                "details, such as where it was taken, are removed."
+            )
+
+    def clean_file(self):
+        from cases.forms import upload_checked
+
+        upload = self.cleaned_data.get("file")
+        self.cleaned_data["picture"], self.cleaned_data["content_type"] = None, ""
+        if upload:
+            picture, content_type = upload_checked(
+                upload, max_bytes=self.max_bytes, pictures_only=True, max_side=DREAM_PICTURE_SIDE
+            )
+            self.cleaned_data["picture"], self.cleaned_data["content_type"] = picture, content_type
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("picture") and not cleaned.get("words", "").strip():
+            self.add_error("words", _("Add a picture, a few words, or both."))
+        return cleaned

@@ -14,3 +14,17 @@ urlpatterns = [
     path("keeping-safe/", portal_views.portal_safety, name="portal_safety"),
     path("my-plan.pdf", portal_views.portal_plan_pdf, name="portal_plan_pdf"),
 ]
+
+# --- Dream board ---
+urlpatterns += [
+    path("dreams/", portal_views.portal_dreams, name="portal_dreams"),
+    path("dreams/new/", portal_views.portal_dream_new, name="portal_dream_new"),
+    path(
+        "dreams/<int:item_pk>/picture/",
+        portal_views.portal_dream_picture,
+        name="portal_dream_picture",
+    ),
+    path(
+        "dreams/<int:item_pk>/remove/", portal_views.portal_dream_remove, name="portal_dream_remove"
+    ),
+]

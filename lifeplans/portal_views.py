@@ -11,13 +11,16 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Appointment, Participant
-from lifeplans.models import Goal, Review, SafetyPlan, Step
+from lifeplans.dreams import board_year, dream_board, dream_item_of, picture_response
+from lifeplans.forms import DreamForm
+from lifeplans.models import DreamItem, Goal, Review, SafetyPlan, Step
 from lifeplans.portal_forms import (
     DOMAIN_WORDS,
     HORIZON_WORDS,
@@ -28,7 +31,10 @@ from lifeplans.portal_forms import (
     HerStepForm,
 )
 from lifeplans.services import (
+    DreamBoardFull,
     NotAProposal,
+    her_dream_add,
+    her_dream_remove,
     her_goal_answer,
     her_goal_propose,
     her_plan_downloaded,
@@ -37,6 +43,7 @@ from lifeplans.services import (
 )
 from safespace.access import role_required
 from safespace.roles import Role
+from safespace.uploads import upload_in_memory
 
 # goals she sees in her list; "proposed" ones wait in their own list, "let go" ones rest
 SHOWN = [Goal.Status.AGREED, Goal.Status.IN_PROGRESS, Goal.Status.ACHIEVED, Goal.Status.PAUSED]
@@ -117,7 +124,24 @@ def portal_home(request):
             .order_by("starts_at")
             .first()
         )
+        context["dreams"] = _dream_preview(participant)
     return render(request, "lifeplans/portal/home.html", context)
+
+
+DREAMS_ON_HOME = 4
+
+
+def _dream_preview(participant):
+    """The last few things she put on this year's board (one query, no picture loaded)."""
+    items = list(
+        DreamItem.objects.filter(plan__participant=participant, year=timezone.localdate().year)
+        .only("pk", "plan_id", "words", "content_type")
+        .order_by("-added_at", "-pk")[:DREAMS_ON_HOME]
+    )
+    for item in items:
+        if item.content_type:
+            item.picture_url = reverse("portal_dream_picture", args=[item.pk])
+    return {"items": items, "years": []}
 
 
 @require_POST
@@ -235,3 +259,79 @@ def portal_plan_pdf(request):
     response["Content-Disposition"] = 'attachment; filename="my-plan.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Dream board ---
+
+
+@never_cache
+@require_safe
+@role_required(Role.PARTICIPANT)
+def portal_dreams(request):
+    """Her dream board: her wishes for the year, in pictures and words."""
+    participant = _her_file_or_404(request)
+    board = dream_board(participant, board_year(request))
+    for item in board["items"]:
+        if item.content_type:
+            item.picture_url = reverse("portal_dream_picture", args=[item.pk])
+        item.remove_url = reverse("portal_dream_remove", args=[item.pk])
+    return render(
+        request,
+        "lifeplans/portal/dreams.html",
+        {"board": board, "year_url": reverse("portal_dreams"), "for_her": True},
+    )
+
+
+@never_cache
+@upload_in_memory
+@role_required(Role.PARTICIPANT)
+def portal_dream_new(request):
+    """Add a picture, a few words, or both, to her board."""
+    participant = _her_file_or_404(request)
+    posted = request.method == "POST"
+    form = (
+        DreamForm(request.POST, request.FILES, for_her=True) if posted else DreamForm(for_her=True)
+    )
+    if posted and form.is_valid():
+        try:
+            her_dream_add(
+                actor=request.user,
+                participant=participant,
+                words=form.cleaned_data["words"],
+                picture=form.cleaned_data["picture"],
+                content_type=form.cleaned_data["content_type"],
+            )
+        except DreamBoardFull:
+            form.add_error(None, _("Your board for this year is full. Take something off first."))
+        else:
+            messages.success(request, _("It is on your dream board."))
+            return redirect("portal_dreams")
+    return render(request, "lifeplans/portal/dream_form.html", {"form": form})
+
+
+@require_safe
+@role_required(Role.PARTICIPANT)
+def portal_dream_picture(request, item_pk):
+    """One picture of her own board."""
+    return picture_response(dream_item_of(_her_file_or_404(request), item_pk))
+
+
+@never_cache
+@role_required(Role.PARTICIPANT)
+def portal_dream_remove(request, item_pk):
+    """Take something off her board, after a question."""
+    item = dream_item_of(_her_file_or_404(request), item_pk)
+    if request.method == "POST":
+        if her_dream_remove(actor=request.user, item=item):
+            messages.success(request, _("It is off your board."))
+        return redirect(f"{reverse('portal_dreams')}?year={item.year}")
+    return render(
+        request,
+        "lifeplans/portal/dream_remove.html",
+        {
+            "item": item,
+            "picture_url": reverse("portal_dream_picture", args=[item.pk])
+            if item.content_type
+            else "",
+        },
+    )

@@ -372,3 +372,101 @@ def her_plan_downloaded(*, actor, participant: Participant) -> None:
         participant_id=participant.pk,
         payload={"via": "portal", "format": "pdf"},
     )
+
+
+# --- Dream board ---
+# Her wishes for the year, as pictures and words. A picture arrives already cleaned of its
+# metadata (lifeplans.forms.DreamForm) and is kept as one Fernet token in DreamImage.
+
+DREAMS_PER_YEAR = 60
+
+
+class DreamBoardFull(Exception):
+    """Her board for this year holds DREAMS_PER_YEAR items already."""
+
+
+@transaction.atomic
+def dream_add(
+    *, actor, participant: Participant, words: str = "", picture=None, content_type="", via=""
+):
+    """Put a picture, words, or both on her board for this year."""
+    from lifeplans.models import DreamImage, DreamItem
+    from safespace.crypto import encrypt_bytes
+
+    plan = plan_for(participant)
+    # lock her plan: two uploads at once cannot both take the last place on the board
+    LifePlan.objects.select_for_update().only("pk").get(pk=plan.pk)
+    year = timezone.localdate().year
+    if DreamItem.objects.filter(plan=plan, year=year).count() >= DREAMS_PER_YEAR:
+        raise DreamBoardFull
+    item = DreamItem.objects.create(
+        plan=plan,
+        year=year,
+        words=words.strip(),
+        content_type=content_type if picture else "",
+        added_by=actor,
+    )
+    if picture:
+        DreamImage.objects.create(item=item, token=encrypt_bytes(picture))
+    audit_record(
+        action="dream.added",
+        actor=actor,
+        target=item,
+        participant_id=participant.pk,
+        payload={"kind": "picture" if picture else "words"} | ({"via": via} if via else {}),
+    )
+    return item
+
+
+@transaction.atomic
+def dream_remove(*, actor, item, via="") -> bool:
+    """Take an item off her board, picture and all. False if it was already gone."""
+    from lifeplans.models import DreamItem
+
+    locked = (
+        DreamItem.objects.select_for_update()
+        .only("pk", "plan_id", "content_type", "plan__participant_id")
+        .select_related("plan")
+        .filter(pk=item.pk)
+        .first()
+    )
+    if locked is None:
+        return False
+    audit_record(
+        action="dream.removed",
+        actor=actor,
+        target=locked,
+        participant_id=locked.plan.participant_id,
+        payload={"kind": "picture" if locked.content_type else "words"}
+        | ({"via": via} if via else {}),
+    )
+    locked.delete()  # the picture goes with it (CASCADE)
+    return True
+
+
+def dream_picture(item) -> bytes:
+    """The decrypted picture of an item reached through her scoped plan.
+
+    Raises DreamImage.DoesNotExist for an item of words only, and
+    safespace.crypto.DecryptionError (which never holds the picture) for a wrong key."""
+    from lifeplans.models import DreamImage
+    from safespace.crypto import decrypt_bytes
+
+    return decrypt_bytes(DreamImage.objects.values_list("token", flat=True).get(item=item))
+
+
+def her_dream_add(*, actor, participant: Participant, words="", picture=None, content_type=""):
+    """She adds to her own board, from her own space."""
+    return dream_add(
+        actor=actor,
+        participant=participant,
+        words=words,
+        picture=picture,
+        content_type=content_type,
+        via="portal",
+    )
+
+
+def her_dream_remove(*, actor, item) -> bool:
+    """She takes something off her own board, from her own space."""
+    return dream_remove(actor=actor, item=item, via="portal")

@@ -28,3 +28,19 @@ urlpatterns = [
 urlpatterns += [
     path("<int:pk>/safety/", views.lifeplan_safety, name="lifeplan_safety"),
 ]
+
+# --- Dream board ---
+urlpatterns += [
+    path("<int:pk>/dreams/", views.lifeplan_dreams, name="lifeplan_dreams"),
+    path("<int:pk>/dreams/new/", views.lifeplan_dream_new, name="lifeplan_dream_new"),
+    path(
+        "<int:pk>/dreams/<int:item_pk>/picture/",
+        views.lifeplan_dream_picture,
+        name="lifeplan_dream_picture",
+    ),
+    path(
+        "<int:pk>/dreams/<int:item_pk>/remove/",
+        views.lifeplan_dream_remove,
+        name="lifeplan_dream_remove",
+    ),
+]

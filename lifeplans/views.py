@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Participant
 from cases.scoping import file_for_section, file_view_record
+from lifeplans.dreams import board_year, dream_board, dream_item_of, picture_response
 from lifeplans.forms import (
+    DreamForm,
     GoalAgreeForm,
     GoalEditForm,
     GoalProposeForm,
@@ -25,9 +27,12 @@ from lifeplans.models import Goal, GoalChange, LifePlan, SafetyPlan, Step
 from lifeplans.services import (
     SAFETY_FIELDS,
     AgreementNotInPerson,
+    DreamBoardFull,
     GoalNotAgreed,
     GoalStaleEdit,
     SafetyPlanStaleEdit,
+    dream_add,
+    dream_remove,
     goal_agree,
     goal_propose,
     goal_update,
@@ -38,10 +43,12 @@ from lifeplans.services import (
 )
 from safespace.access import (
     can_read_safety_plan,
+    can_see_dream_board,
     participant_writable_fields,
     role_required,
 )
 from safespace.roles import Role
+from safespace.uploads import upload_in_memory
 
 # --- Staff side ---
 PLAN_ROLES = (Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.COORDINATOR)
@@ -101,6 +108,7 @@ def lifeplan_detail(request, pk):
         goal.steps_done = sum(1 for step in steps if step.done)
     file_view_record(request, participant, "lifeplan")
     writable = "lifeplan" in participant_writable_fields(request.user)
+    hers_or_assigned = can_read_safety_plan(request.user, participant)
     return render(
         request,
         "lifeplans/plan.html",
@@ -110,7 +118,8 @@ def lifeplan_detail(request, pk):
             "horizons": _by_horizon(goals),
             "reviews": reviews,
             "writable": writable,
-            "can_read_safety_plan": can_read_safety_plan(request.user, participant),
+            "can_read_safety_plan": hers_or_assigned,
+            "can_see_dream_board": hers_or_assigned,
             "propose_form": GoalProposeForm() if writable else None,
             "agree_form": GoalAgreeForm() if writable else None,
             "review_form": ReviewForm() if writable else None,
@@ -347,3 +356,110 @@ def lifeplan_safety(request, pk):
     )
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+# --- Dream board ---
+# Her wishes for the year. Pictures and words are for her and the workers assigned to her
+# (safespace.access.can_see_dream_board); pictures leave only through lifeplan_dream_picture.
+
+
+def _dream_board_file(request, pk, *, write=False):
+    participant = file_for_section(request, pk, "lifeplan", write=write)
+    if not can_see_dream_board(request.user, participant):
+        raise PermissionDenied
+    return participant
+
+
+def _dreams_url(participant, year=None):
+    url = reverse("lifeplan_dreams", args=[participant.pk])
+    return f"{url}?year={year}" if year else url
+
+
+@require_safe
+@role_required(*PLAN_ROLES)
+def lifeplan_dreams(request, pk):
+    """Her dream board for one year, to look at together."""
+    participant = _dream_board_file(request, pk)
+    board = dream_board(participant, board_year(request))
+    writable = "lifeplan" in participant_writable_fields(request.user)
+    for item in board["items"]:
+        if item.content_type:
+            item.picture_url = reverse("lifeplan_dream_picture", args=[participant.pk, item.pk])
+        if writable:
+            item.remove_url = reverse("lifeplan_dream_remove", args=[participant.pk, item.pk])
+    file_view_record(request, participant, "dream_board")
+    response = render(
+        request,
+        "lifeplans/dreams.html",
+        {
+            "participant": participant,
+            "board": board,
+            "writable": writable,
+            "form": DreamForm() if writable else None,
+            "year_url": reverse("lifeplan_dreams", args=[participant.pk]),
+        },
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@upload_in_memory
+@role_required(*PLAN_ROLES)
+def lifeplan_dream_new(request, pk):
+    """Add a picture or words to her board, with her."""
+    participant = _dream_board_file(request, pk, write=True)
+    posted = request.method == "POST"
+    form = DreamForm(request.POST, request.FILES) if posted else DreamForm()
+    if posted and form.is_valid():
+        try:
+            dream_add(
+                actor=request.user,
+                participant=participant,
+                words=form.cleaned_data["words"],
+                picture=form.cleaned_data["picture"],
+                content_type=form.cleaned_data["content_type"],
+            )
+        except DreamBoardFull:
+            form.add_error(None, _("Her board for this year is full: take something off first."))
+        else:
+            messages.success(request, _("It is on her dream board."))
+            return redirect(_dreams_url(participant))
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Add to her dream board"),
+        action=request.path,
+        extra={"multipart": True, "back_url": _dreams_url(participant)},
+    )
+
+
+@require_safe
+@role_required(*PLAN_ROLES)
+def lifeplan_dream_picture(request, pk, item_pk):
+    """One picture of her board (the board's view is what the audit trail records)."""
+    participant = _dream_board_file(request, pk)
+    return picture_response(dream_item_of(participant, item_pk))
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_dream_remove(request, pk, item_pk):
+    """Take something off her board, after a confirmation page."""
+    participant = _dream_board_file(request, pk, write=True)
+    item = dream_item_of(participant, item_pk)
+    if request.method == "POST":
+        if dream_remove(actor=request.user, item=item):
+            messages.success(request, _("It is off her dream board."))
+        return redirect(_dreams_url(participant, item.year))
+    return render(
+        request,
+        "lifeplans/dream_remove.html",
+        {
+            "participant": participant,
+            "item": item,
+            "picture_url": reverse("lifeplan_dream_picture", args=[participant.pk, item.pk])
+            if item.content_type
+            else "",
+            "back_url": _dreams_url(participant, item.year),
+        },
+    )

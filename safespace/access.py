@@ -153,13 +153,23 @@ def can_read_partners(user) -> bool:
     return role_of(user) in {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER}
 
 
-def can_read_safety_plan(user, participant) -> bool:
-    """Her safety plan is for her and the workers assigned to her: never through break-glass."""
+def _her_or_assigned_plan_worker(user, participant) -> bool:
     if participant.account_id is not None and participant.account_id == user.pk:
         return True
     if "lifeplan" not in participant_readable_fields(user):
         return False
     return participant.assignments.filter(worker=user, ended_at__isnull=True).exists()
+
+
+def can_read_safety_plan(user, participant) -> bool:
+    """Her safety plan is for her and the workers assigned to her: never through break-glass."""
+    return _her_or_assigned_plan_worker(user, participant)
+
+
+def can_see_dream_board(user, participant) -> bool:
+    """Her dream board (her pictures above all) is for her and the workers assigned to her:
+    not for a coordinator who is not, and never through break-glass."""
+    return _her_or_assigned_plan_worker(user, participant)
 
 
 def can_search_files(user) -> bool:

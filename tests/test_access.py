@@ -82,6 +82,17 @@ URL_KWARGS = {
     },
     "lifeplan_step_done": lambda ctx: {"pk": ctx["eve_file"].pk, "step_pk": _access_step(ctx).pk},
     # her own space: a goal Alice proposed to Eve, and a step of an agreed goal of Eve's
+    # --- Dream board: an item with a picture in Eve's plan, made on demand ---
+    "lifeplan_dreams": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "lifeplan_dream_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    **{
+        name: lambda ctx: {"pk": ctx["eve_file"].pk, "item_pk": _access_dream(ctx).pk}
+        for name in ("lifeplan_dream_picture", "lifeplan_dream_remove")
+    },
+    **{
+        name: lambda ctx: {"item_pk": _access_dream(ctx).pk}
+        for name in ("portal_dream_picture", "portal_dream_remove")
+    },
     "portal_goal_agree": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
     "portal_goal_let_go": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
     "portal_step_done": lambda ctx: {"step_pk": _portal_objects(ctx)["step"].pk},
@@ -387,6 +398,18 @@ EXPECTED = {
         name: {"GET": everyone(405), "POST": _portal(eve=302, mallory=404)}
         for name in ("portal_goal_agree", "portal_goal_let_go", "portal_step_done")
     },
+    # --- Dream board: for her and the workers assigned to her; pictures alike ---
+    "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
+    "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
+    "lifeplan_dream_picture": {"GET": _plan_workers(200), "POST": everyone(405)},
+    "lifeplan_dream_remove": {"GET": _plan_workers(200), "POST": _plan_workers(302)},
+    "portal_dreams": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    "portal_dream_new": {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")},
+    "portal_dream_picture": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    "portal_dream_remove": {
+        "GET": _portal(eve=200, mallory=404),
+        "POST": _portal(eve=302, mallory=404),
+    },
 }
 
 
@@ -598,3 +621,27 @@ def _portal_objects(ctx):
         step = Step.objects.create(goal=agreed, words="See a doctor", owner="her", created_by=alice)
         ctx["portal"] = {"proposed": proposed, "step": step}
     return ctx["portal"]
+
+
+# --- Dream board: the item its URLs act on, made on demand ---
+
+
+def _access_dream(ctx):
+    """A picture with words on Eve's board, added by Alice."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from lifeplans.services import dream_add
+
+    if "dream" not in ctx:
+        out = BytesIO()
+        Image.new("RGB", (4, 4), "teal").save(out, "PNG")
+        ctx["dream"] = dream_add(
+            actor=ctx["cast"][Role.SOCIAL_WORKER],
+            participant=ctx["eve_file"],
+            words="A garden",
+            picture=out.getvalue(),
+            content_type="image/png",
+        )
+    return ctx["dream"]

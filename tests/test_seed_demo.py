@@ -336,7 +336,7 @@ def test_the_demo_caseload_opens_for_its_workers(demo):
 
 @pytest.mark.django_db
 def test_the_demo_life_plans_have_goals_at_each_horizon_steps_reviews_and_dreams(demo):
-    from lifeplans.models import DreamItem, Goal, LifePlan, Review, Step
+    from lifeplans.models import DreamImage, DreamItem, Goal, LifePlan, Review, Step
 
     assert LifePlan.objects.count() >= 20
     assert set(Goal.objects.values_list("horizon", flat=True)) == set(Goal.Horizon.values)
@@ -348,5 +348,7 @@ def test_the_demo_life_plans_have_goals_at_each_horizon_steps_reviews_and_dreams
     assert Step.objects.filter(done_on__isnull=False).exists()
     assert Step.objects.filter(done_on__isnull=True).exists()
     assert Review.objects.exists() and DreamItem.objects.exists()
+    # a dream board with a picture she can open
+    assert DreamItem.objects.exclude(content_type="").count() == DreamImage.objects.count() > 0
     eve = Participant.objects.get(account__username="eve")
     assert eve.life_plan.goals.exists()
