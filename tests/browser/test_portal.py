@@ -109,3 +109,43 @@ def test_eve_marks_a_step_done_writes_a_reflection_and_leaves_with_the_exit_on_h
 
     page.get_by_role("link", name=EXIT_NAME).click()
     expect(page).to_have_url(re.compile("^" + re.escape(settings.SAFESPACE_EXIT_URL)))
+
+
+def test_eve_puts_a_photo_on_her_dream_board_and_sees_it_on_her_phone(
+    eve_participant, eve_space, password, live_server, new_page, axe_check, tmp_path
+):
+    from PIL import Image
+
+    photo = tmp_path / "IMG_2041.jpg"
+    Image.new("RGB", (1600, 1200), (120, 170, 200)).save(photo, "JPEG")
+
+    page = new_page(phone=True)
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("#id_login").fill(eve_participant.username)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My dream board")).to_be_visible()
+
+    page.get_by_role("link", name="Add to my board").click()
+    assert fits(page)
+    assert small_targets(page) == []
+    axe_check(page)
+    page.get_by_label("Your wish, in your words").fill("The sea, with my son")
+    page.get_by_label("A picture (if you like)").set_input_files(str(photo))
+    page.get_by_role("button", name="Put it on my board").click()
+
+    expect(page.get_by_text("It is on your dream board.")).to_be_visible()
+    picture = page.get_by_role("img", name="The sea, with my son")
+    expect(picture).to_be_visible()
+    # the picture really loads, scaled to the phone's width
+    assert picture.evaluate("(img) => img.complete && img.naturalWidth") == 1280
+    assert fits(page)
+    axe_check(page)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "her-dream-board-360px.png"), full_page=True)
+
+    page.get_by_role("link", name="Take off the board").click()
+    axe_check(page)
+    page.get_by_role("button", name="Yes, take it off").click()
+    expect(page.get_by_text("It is off your board.")).to_be_visible()
+    expect(page.get_by_role("img")).to_have_count(0)
