@@ -56,6 +56,18 @@ def fits(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def weight_before_images(page):
+    """Bytes the phone fetched for this page, images left out: the page, its CSS and JS."""
+    return page.evaluate(
+        """() => {
+            const [nav] = performance.getEntriesByType("navigation");
+            const others = performance.getEntriesByType("resource")
+                .filter((entry) => entry.initiatorType !== "img");
+            return others.reduce((sum, entry) => sum + entry.encodedBodySize, nav.encodedBodySize);
+        }"""
+    )
+
+
 def small_targets(page):
     """Buttons, button links and choices of the page that are less than 44 px high."""
     return page.evaluate(
@@ -77,6 +89,7 @@ def test_eve_marks_a_step_done_writes_a_reflection_and_leaves_with_the_exit_on_h
     expect(page.get_by_role("heading", level=1)).to_have_text("My space")
     expect(page.get_by_text("0 of 1 step done")).to_be_visible()
     assert fits(page)
+    assert 10_000 < weight_before_images(page) < 200 * 1024
     assert small_targets(page) == []
     axe_check(page)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -140,6 +153,7 @@ def test_eve_puts_a_photo_on_her_dream_board_and_sees_it_on_her_phone(
     # the picture really loads, scaled to the phone's width
     assert picture.evaluate("(img) => img.complete && img.naturalWidth") == 1280
     assert fits(page)
+    assert 10_000 < weight_before_images(page) < 200 * 1024
     axe_check(page)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "her-dream-board-360px.png"), full_page=True)
