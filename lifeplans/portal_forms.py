@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import RightsDomain
+from lifeplans.forms import SafetyPlanForm
 from lifeplans.models import Goal, Step
 
 # Plain names of the horizons, domains and statuses, for her eyes (the staff side keeps
@@ -75,3 +76,22 @@ class HerStepForm(forms.Form):
     done = forms.TypedChoiceField(
         choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
     )
+
+
+# --- Her safety plan, in her words ---
+
+
+class HerSafetyPlanForm(SafetyPlanForm):
+    """The same four parts as her workers write, with words for her."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["strategies"].label = _("What keeps me safe right now")
+        fields["strategies"].help_text = _("What you do when you feel in danger.")
+        fields["safe_places"].label = _("Safe places")
+        fields["trusted_contacts"].label = _("People I trust")
+        fields["code_words"].label = _("Code words")
+        fields["code_words"].help_text = _(
+            "A sentence that means you need help, and what to do then."
+        )

@@ -255,7 +255,9 @@ SAFETY_FIELDS = ("strategies", "safe_places", "trusted_contacts", "code_words")
 
 
 @transaction.atomic
-def safety_plan_save(*, actor, participant: Participant, version: int, data: dict) -> list:
+def safety_plan_save(
+    *, actor, participant: Participant, version: int, data: dict, via: str = ""
+) -> list:
     """Write her safety plan if nobody saved in between; returns the names of changed fields."""
     from lifeplans.models import SafetyPlan
 
@@ -270,7 +272,7 @@ def safety_plan_save(*, actor, participant: Participant, version: int, data: dic
     elif current.version != version:
         raise SafetyPlanStaleEdit
     changed = [name for name in SAFETY_FIELDS if getattr(current, name) != data[name]]
-    if not changed and current.pk:
+    if not changed:  # nothing new (and an empty first save creates nothing)
         return []
     for name in changed:
         setattr(current, name, data[name])
@@ -283,7 +285,7 @@ def safety_plan_save(*, actor, participant: Participant, version: int, data: dic
         actor=actor,
         target=current,
         participant_id=participant.pk,
-        payload={"fields": sorted(changed)},
+        payload={"fields": sorted(changed)} | ({"via": via} if via else {}),
     )
     return changed
 
@@ -470,3 +472,10 @@ def her_dream_add(*, actor, participant: Participant, words="", picture=None, co
 def her_dream_remove(*, actor, item) -> bool:
     """She takes something off her own board, from her own space."""
     return dream_remove(actor=actor, item=item, via="portal")
+
+
+def her_safety_plan_save(*, actor, participant: Participant, version: int, data: dict) -> list:
+    """She writes her own safety plan, from her own space (same checks as her workers')."""
+    return safety_plan_save(
+        actor=actor, participant=participant, version=version, data=data, via="portal"
+    )

@@ -388,6 +388,11 @@ EXPECTED = {
     "portal_home": {"GET": _portal(eve=200, mallory=200), "POST": everyone(405)},
     "portal_plan_pdf": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
     "portal_safety": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    # she writes her own safety plan: an empty first save saves nothing and goes back
+    "portal_safety_edit": {
+        "GET": _portal(eve=200, mallory=404),
+        "POST": _portal(eve=302, mallory=404),
+    },
     # forms: an empty POST is re-shown with its errors
     **{
         name: {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")}

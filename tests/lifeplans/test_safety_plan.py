@@ -75,3 +75,57 @@ def test_a_very_long_paste_gets_a_message_and_keeps_the_text(alice_socialworker,
 def test_the_page_is_never_cached(alice_socialworker, eve_file):
     response = _client(alice_socialworker).get(reverse("lifeplan_safety", args=[eve_file.pk]))
     assert response["Cache-Control"] == "no-store, private"
+
+
+# --- She writes her own safety plan ---
+
+
+def _her_save(client, version=0, **data):
+    fields = {"strategies": "", "safe_places": "", "trusted_contacts": "", "code_words": ""}
+    return client.post(
+        reverse("portal_safety_edit"), {**fields, **data, "version": version},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+
+
+def test_she_writes_her_own_safety_plan_and_her_workers_see_it(
+    eve_participant, alice_socialworker, eve_file
+):
+    eve = _client(eve_participant)
+    page = eve.get(reverse("portal_safety_edit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "What keeps me safe right now" in page and "People I trust" in page
+    assert _her_save(eve, code_words=PLANTED_CODE).status_code == 302
+    plan = SafetyPlan.objects.get()
+    assert (plan.code_words, plan.updated_by, plan.version) == (PLANTED_CODE, eve_participant, 1)
+    entry = AuditEntry.objects.get(action="safety_plan.updated")
+    assert entry.payload == {"fields": ["code_words"], "via": "portal"}
+    staff_page = _client(alice_socialworker).get(reverse("lifeplan_safety", args=[eve_file.pk]))
+    assert PLANTED_CODE in staff_page.content.decode()
+
+
+def test_an_empty_first_save_creates_no_plan(eve_participant, eve_file):
+    assert _her_save(_client(eve_participant)).status_code == 302
+    assert not SafetyPlan.objects.exists()
+    assert not AuditEntry.objects.filter(action="safety_plan.updated").exists()
+
+
+def test_when_her_worker_saved_in_between_her_words_stay_on_the_page(
+    eve_participant, alice_socialworker, eve_file
+):
+    _save(_client(alice_socialworker), eve_file, strategies="Keep the phone charged")
+    response = _her_save(_client(eve_participant), version=0, strategies="Call my cousin")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your worker changed your plan while you were writing" in html
+    assert "Call my cousin" in html
+    assert SafetyPlan.objects.get().strategies == "Keep the phone charged"
+    # the page now carries the latest version: saving again works
+    assert 'name="version" value="1"' in html
+    assert (
+        _her_save(_client(eve_participant), version=1, strategies="Call my cousin").status_code
+        == 302
+    )
+
+
+def test_a_participant_without_a_file_has_no_safety_plan_to_write(mallory):
+    assert _client(mallory).get(reverse("portal_safety_edit")).status_code == 404
