@@ -366,7 +366,16 @@ def test_a_step_of_a_goal_still_proposed_cannot_be_marked_done(
 # --- Light, safe pages on a phone ---
 
 
-PORTAL_PAGES = ("home", "portal_home", "portal_goal_new", "portal_reflection")
+PORTAL_PAGES = (
+    "home",
+    "portal_home",
+    "portal_goal_new",
+    "portal_reflection",
+    "portal_safety",
+    "portal_safety_edit",
+    "portal_dreams",
+    "portal_dream_new",
+)
 
 
 @pytest.mark.parametrize("name", PORTAL_PAGES)
