@@ -75,3 +75,35 @@ class HerStepForm(forms.Form):
     done = forms.TypedChoiceField(
         choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
     )
+
+
+# --- Strengths ---
+from lifeplans.forms import STRENGTH_TAGS_TYPED, strength_tags_normalise  # noqa: E402
+
+STRENGTH_WORDS_MAX = 2000
+
+
+class HerStrengthForm(forms.Form):
+    tags = forms.CharField(
+        label=_("In a few words"),
+        required=False,
+        max_length=STRENGTH_TAGS_TYPED,
+        help_text=_(
+            "For example: patient, good cook, speaks three languages. Put a comma between them."
+        ),
+    )
+    words = forms.CharField(
+        label=_("Tell more, if you like"),
+        required=False,
+        max_length=STRENGTH_WORDS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_tags(self):
+        return strength_tags_normalise(self.cleaned_data["tags"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("tags") and not cleaned.get("words"):
+            self.add_error("tags", _("Write a few words."))
+        return cleaned

@@ -372,3 +372,64 @@ def her_plan_downloaded(*, actor, participant: Participant) -> None:
         participant_id=participant.pk,
         payload={"via": "portal", "format": "pdf"},
     )
+
+
+# --- Strengths ---
+# What she is good at, as she sees it: a few words (tags), her own words, or both.
+
+from lifeplans.models import Strength  # noqa: E402
+
+
+def _strength_fields(strength: Strength) -> list:
+    return [name for name in ("tags", "words") if getattr(strength, name).strip()]
+
+
+@transaction.atomic
+def strength_add(
+    *, actor, participant: Participant, tags: str, words: str, via: str = ""
+) -> Strength:
+    """A strength or skill she recognises in herself, on her plan (created if needed).
+
+    Raises ValueError when both the few words and her words are empty."""
+    if not tags.strip() and not words.strip():
+        raise ValueError("a strength needs a few words or her words")
+    strength = Strength(
+        plan=plan_for(participant),
+        tags=tags.strip(),
+        words=words if words.strip() else "",
+        recorded_by=actor,
+    )
+    strength.full_clean(exclude=["plan", "recorded_by"])
+    strength.save(force_insert=True)
+    audit_record(
+        action="strength.added",
+        actor=actor,
+        target=strength,
+        participant_id=participant.pk,
+        payload={"fields": _strength_fields(strength)} | ({"via": via} if via else {}),
+    )
+    return strength
+
+
+@transaction.atomic
+def strength_remove(*, actor, strength: Strength, via: str = "") -> bool:
+    """Remove one of her strengths. False if it was already gone."""
+    # lock the row so two removals do not both record one
+    locked = (
+        Strength.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .only("pk", "plan__participant")
+        .filter(pk=strength.pk)
+        .first()
+    )
+    if locked is None:
+        return False
+    audit_record(
+        action="strength.removed",
+        actor=actor,
+        target=locked,
+        participant_id=locked.plan.participant_id,
+        payload={"via": via} if via else {},
+    )
+    locked.delete()
+    return True

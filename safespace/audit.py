@@ -216,6 +216,9 @@ ACTION_LABELS = {
     "lifeplan.goal_let_go": _("Let go of a proposed goal"),
     "lifeplan.reflection_written": _("Wrote a reflection"),
     "lifeplan.downloaded_by_her": _("Downloaded her plan"),
+    # strengths and skills she recognises in herself
+    "strength.added": _("Added a strength"),
+    "strength.removed": _("Removed a strength"),
 }
 
 
