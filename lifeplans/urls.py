@@ -28,3 +28,13 @@ urlpatterns = [
 urlpatterns += [
     path("<int:pk>/safety/", views.lifeplan_safety, name="lifeplan_safety"),
 ]
+
+# --- Strengths ---
+urlpatterns += [
+    path("<int:pk>/strengths/new/", views.lifeplan_strength_new, name="lifeplan_strength_new"),
+    path(
+        "<int:pk>/strengths/<int:strength_pk>/remove/",
+        views.lifeplan_strength_remove,
+        name="lifeplan_strength_remove",
+    ),
+]
