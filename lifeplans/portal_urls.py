@@ -14,3 +14,13 @@ urlpatterns = [
     path("keeping-safe/", portal_views.portal_safety, name="portal_safety"),
     path("my-plan.pdf", portal_views.portal_plan_pdf, name="portal_plan_pdf"),
 ]
+
+# --- Strengths ---
+urlpatterns += [
+    path("strengths/", portal_views.portal_strengths, name="portal_strengths"),
+    path(
+        "strengths/<int:strength_pk>/remove/",
+        portal_views.portal_strength_remove,
+        name="portal_strength_remove",
+    ),
+]

@@ -235,3 +235,52 @@ def portal_plan_pdf(request):
     response["Content-Disposition"] = 'attachment; filename="my-plan.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Strengths ---
+# What she is good at, in her words: she adds and removes them herself.
+
+from lifeplans.models import Strength  # noqa: E402
+from lifeplans.portal_forms import HerStrengthForm  # noqa: E402
+from lifeplans.services import strength_add, strength_remove  # noqa: E402
+
+STRENGTHS_SHOWN = 100
+
+
+def _her_strengths(participant):
+    """Her strengths, oldest first: one query whatever their number."""
+    return list(
+        Strength.objects.filter(plan__participant=participant)
+        .only("pk", "plan_id", "tags", "words")
+        .order_by("recorded_at", "pk")[:STRENGTHS_SHOWN]
+    )
+
+
+@never_cache
+@role_required(Role.PARTICIPANT)
+def portal_strengths(request):
+    """What she is good at: her strengths, and a form to add one in her own words."""
+    participant = _her_file_or_404(request)
+    form = HerStrengthForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        strength_add(actor=request.user, participant=participant, via="portal", **form.cleaned_data)
+        messages.success(request, _("Saved. Thank you for sharing it."))
+        return redirect("portal_strengths")
+    return render(
+        request,
+        "lifeplans/portal/strengths.html",
+        {"form": form, "strengths": _her_strengths(participant)},
+    )
+
+
+@require_POST
+@role_required(Role.PARTICIPANT)
+def portal_strength_remove(request, strength_pk):
+    """She removes one of her strengths (only ones of her own plan: any other id is 404)."""
+    participant = _her_file_or_404(request)
+    strength = get_object_or_404(
+        Strength.objects.filter(plan__participant=participant).only("pk"), pk=strength_pk
+    )
+    if strength_remove(actor=request.user, strength=strength, via="portal"):
+        messages.success(request, _("Removed."))
+    return redirect("portal_strengths")
