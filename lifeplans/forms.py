@@ -219,3 +219,70 @@ class DreamForm(forms.Form):
         if not self.errors and not cleaned.get("picture") and not cleaned.get("words", "").strip():
             self.add_error("words", _("Add a picture, a few words, or both."))
         return cleaned
+
+
+# --- Strengths ---
+STRENGTH_TAGS_MAX = 10
+STRENGTH_TAG_LENGTH = 40
+STRENGTH_TAGS_LENGTH = 300  # the column's limit, once the tags are joined
+STRENGTH_TAGS_TYPED = 1_000
+
+
+def strength_tags_normalise(value: str) -> str:
+    """Her few words as short tags, "patient, good cook": commas (or semicolons, new lines)
+    split them; blanks go, a tag repeated in another case goes, her spelling stays."""
+    tags, seen = [], set()
+    for typed in (value or "").replace(";", ",").replace("\n", ",").split(","):
+        tag = " ".join(typed.split())
+        if not tag or tag.casefold() in seen:
+            continue
+        if len(tag) > STRENGTH_TAG_LENGTH:
+            raise forms.ValidationError(
+                _(
+                    "Each one is at most %(limit)d characters. Put a comma between them, "
+                    "or write more in the box below."
+                ),
+                params={"limit": STRENGTH_TAG_LENGTH},
+            )
+        seen.add(tag.casefold())
+        tags.append(tag)
+    if len(tags) > STRENGTH_TAGS_MAX:
+        raise forms.ValidationError(
+            _("At most %(limit)d, please: keep the ones that matter most."),
+            params={"limit": STRENGTH_TAGS_MAX},
+        )
+    joined = ", ".join(tags)
+    if len(joined) > STRENGTH_TAGS_LENGTH:
+        raise forms.ValidationError(
+            _("This is too long. Keep a few words here and write the rest in the box below.")
+        )
+    return joined
+
+
+def _tags_field(label, *, help_text=""):
+    field = forms.CharField(
+        label=label, required=False, max_length=STRENGTH_TAGS_TYPED, help_text=help_text
+    )
+    _keep_typed_text(field)
+    return field
+
+
+class StrengthForm(forms.Form):
+    tags = _tags_field(
+        _("In a few words (for example: patient, good cook, speaks three languages)"),
+        help_text=_("Put a comma between them."),
+    )
+    words = _words_field(_("In her words"), required=False)
+
+    def clean_tags(self):
+        return strength_tags_normalise(self.cleaned_data["tags"])
+
+    def clean_words(self):
+        words = self.cleaned_data["words"]
+        return words if words.strip() else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("tags") and not cleaned.get("words"):
+            self.add_error("tags", _("Write her strength in a few words, or in her words."))
+        return cleaned

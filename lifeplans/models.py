@@ -184,6 +184,11 @@ class Strength(models.Model):
     def __str__(self):
         return f"strength #{self.pk}"
 
+    @property
+    def tag_list(self) -> list[str]:
+        """Her few words as separate tags, for chips (the form keeps them comma-separated)."""
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
 
 class SafetyPlan(models.Model):
     """Her immediate protection strategies: for her and her assigned workers only."""

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import RightsDomain
-from lifeplans.forms import SafetyPlanForm
+from lifeplans.forms import STRENGTH_TAGS_TYPED, SafetyPlanForm, strength_tags_normalise
 from lifeplans.models import Goal, Step
 
 # Plain names of the horizons, domains and statuses, for her eyes (the staff side keeps
@@ -95,3 +95,34 @@ class HerSafetyPlanForm(SafetyPlanForm):
         fields["code_words"].help_text = _(
             "A sentence that means you need help, and what to do then."
         )
+
+
+# --- Strengths ---
+
+STRENGTH_WORDS_MAX = 2000
+
+
+class HerStrengthForm(forms.Form):
+    tags = forms.CharField(
+        label=_("In a few words"),
+        required=False,
+        max_length=STRENGTH_TAGS_TYPED,
+        help_text=_(
+            "For example: patient, good cook, speaks three languages. Put a comma between them."
+        ),
+    )
+    words = forms.CharField(
+        label=_("Tell more, if you like"),
+        required=False,
+        max_length=STRENGTH_WORDS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_tags(self):
+        return strength_tags_normalise(self.cleaned_data["tags"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("tags") and not cleaned.get("words"):
+            self.add_error("tags", _("Write a few words."))
+        return cleaned

@@ -29,3 +29,13 @@ urlpatterns += [
         "dreams/<int:item_pk>/remove/", portal_views.portal_dream_remove, name="portal_dream_remove"
     ),
 ]
+
+# --- Strengths ---
+urlpatterns += [
+    path("strengths/", portal_views.portal_strengths, name="portal_strengths"),
+    path(
+        "strengths/<int:strength_pk>/remove/",
+        portal_views.portal_strength_remove,
+        name="portal_strength_remove",
+    ),
+]

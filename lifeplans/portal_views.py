@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from cases.models import Appointment, Participant
 from lifeplans.dreams import board_year, dream_board, dream_item_of, picture_response
 from lifeplans.forms import DreamForm
-from lifeplans.models import DreamItem, Goal, Review, SafetyPlan, Step
+from lifeplans.models import DreamItem, Goal, Review, SafetyPlan, Step, Strength
 from lifeplans.portal_forms import (
     DOMAIN_WORDS,
     HORIZON_WORDS,
@@ -30,6 +30,7 @@ from lifeplans.portal_forms import (
     HerReflectionForm,
     HerSafetyPlanForm,
     HerStepForm,
+    HerStrengthForm,
 )
 from lifeplans.services import (
     SAFETY_FIELDS,
@@ -44,6 +45,8 @@ from lifeplans.services import (
     her_reflection_write,
     her_safety_plan_save,
     her_step_set_done,
+    strength_add,
+    strength_remove,
 )
 from safespace.access import role_required
 from safespace.roles import Role
@@ -376,3 +379,49 @@ def portal_safety_edit(request):
             messages.success(request, _("Your safety plan is saved."))
             return redirect("portal_safety")
     return render(request, "lifeplans/portal/safety_form.html", {"form": form, "version": version})
+
+
+# --- Strengths ---
+# What she is good at, in her words: she adds and removes them herself.
+
+
+STRENGTHS_SHOWN = 100
+
+
+def _her_strengths(participant):
+    """Her strengths, oldest first: one query whatever their number."""
+    return list(
+        Strength.objects.filter(plan__participant=participant)
+        .only("pk", "plan_id", "tags", "words")
+        .order_by("recorded_at", "pk")[:STRENGTHS_SHOWN]
+    )
+
+
+@never_cache
+@role_required(Role.PARTICIPANT)
+def portal_strengths(request):
+    """What she is good at: her strengths, and a form to add one in her own words."""
+    participant = _her_file_or_404(request)
+    form = HerStrengthForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        strength_add(actor=request.user, participant=participant, via="portal", **form.cleaned_data)
+        messages.success(request, _("Saved. Thank you for sharing it."))
+        return redirect("portal_strengths")
+    return render(
+        request,
+        "lifeplans/portal/strengths.html",
+        {"form": form, "strengths": _her_strengths(participant)},
+    )
+
+
+@require_POST
+@role_required(Role.PARTICIPANT)
+def portal_strength_remove(request, strength_pk):
+    """She removes one of her strengths (only ones of her own plan: any other id is 404)."""
+    participant = _her_file_or_404(request)
+    strength = get_object_or_404(
+        Strength.objects.filter(plan__participant=participant).only("pk"), pk=strength_pk
+    )
+    if strength_remove(actor=request.user, strength=strength, via="portal"):
+        messages.success(request, _("Removed."))
+    return redirect("portal_strengths")

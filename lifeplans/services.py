@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Participant
-from lifeplans.models import Goal, GoalChange, LifePlan, Review, Step
+from lifeplans.models import Goal, GoalChange, LifePlan, Review, Step, Strength
 from safespace.audit import audit_record
 
 # --- Staff side ---
@@ -479,3 +479,62 @@ def her_safety_plan_save(*, actor, participant: Participant, version: int, data:
     return safety_plan_save(
         actor=actor, participant=participant, version=version, data=data, via="portal"
     )
+
+
+# --- Strengths ---
+# What she is good at, as she sees it: a few words (tags), her own words, or both.
+
+
+def _strength_fields(strength: Strength) -> list:
+    return [name for name in ("tags", "words") if getattr(strength, name).strip()]
+
+
+@transaction.atomic
+def strength_add(
+    *, actor, participant: Participant, tags: str, words: str, via: str = ""
+) -> Strength:
+    """A strength or skill she recognises in herself, on her plan (created if needed).
+
+    Raises ValueError when both the few words and her words are empty."""
+    if not tags.strip() and not words.strip():
+        raise ValueError("a strength needs a few words or her words")
+    strength = Strength(
+        plan=plan_for(participant),
+        tags=tags.strip(),
+        words=words if words.strip() else "",
+        recorded_by=actor,
+    )
+    strength.full_clean(exclude=["plan", "recorded_by"])
+    strength.save(force_insert=True)
+    audit_record(
+        action="strength.added",
+        actor=actor,
+        target=strength,
+        participant_id=participant.pk,
+        payload={"fields": _strength_fields(strength)} | ({"via": via} if via else {}),
+    )
+    return strength
+
+
+@transaction.atomic
+def strength_remove(*, actor, strength: Strength, via: str = "") -> bool:
+    """Remove one of her strengths. False if it was already gone."""
+    # lock the row so two removals do not both record one
+    locked = (
+        Strength.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .only("pk", "plan__participant")
+        .filter(pk=strength.pk)
+        .first()
+    )
+    if locked is None:
+        return False
+    audit_record(
+        action="strength.removed",
+        actor=actor,
+        target=locked,
+        participant_id=locked.plan.participant_id,
+        payload={"via": via} if via else {},
+    )
+    locked.delete()
+    return True

@@ -44,3 +44,13 @@ urlpatterns += [
         name="lifeplan_dream_remove",
     ),
 ]
+
+# --- Strengths ---
+urlpatterns += [
+    path("<int:pk>/strengths/new/", views.lifeplan_strength_new, name="lifeplan_strength_new"),
+    path(
+        "<int:pk>/strengths/<int:strength_pk>/remove/",
+        views.lifeplan_strength_remove,
+        name="lifeplan_strength_remove",
+    ),
+]

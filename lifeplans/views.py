@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,9 @@ from lifeplans.forms import (
     ReviewForm,
     SafetyPlanForm,
     StepForm,
+    StrengthForm,
 )
-from lifeplans.models import Goal, GoalChange, LifePlan, SafetyPlan, Step
+from lifeplans.models import Goal, GoalChange, LifePlan, SafetyPlan, Step, Strength
 from lifeplans.services import (
     SAFETY_FIELDS,
     AgreementNotInPerson,
@@ -40,6 +41,8 @@ from lifeplans.services import (
     safety_plan_save,
     step_add,
     step_set_done,
+    strength_add,
+    strength_remove,
 )
 from safespace.access import (
     can_read_safety_plan,
@@ -94,7 +97,7 @@ def lifeplan_detail(request, pk):
     """Her plan, for sitting together at one screen (a fixed number of queries)."""
     participant = file_for_section(request, pk, "lifeplan")
     plan = LifePlan.objects.filter(participant=participant).first()
-    goals, reviews = [], []
+    goals, reviews, strengths = [], [], []
     if plan is not None:
         goals = list(
             plan.goals.select_related("proposed_by_user")
@@ -102,6 +105,7 @@ def lifeplan_detail(request, pk):
             .order_by("created_at", "pk")
         )
         reviews = list(plan.reviews.select_related("recorded_by")[:REVIEWS_ON_PAGE])
+        strengths = _strengths_of(plan)
     for goal in goals:
         steps = list(goal.steps.all())
         goal.steps_total = len(steps)
@@ -123,6 +127,8 @@ def lifeplan_detail(request, pk):
             "propose_form": GoalProposeForm() if writable else None,
             "agree_form": GoalAgreeForm() if writable else None,
             "review_form": ReviewForm() if writable else None,
+            "strengths": strengths,
+            "strength_form": StrengthForm(auto_id="strength_%s") if writable else None,
             "today": timezone.localdate(),
         },
     )
@@ -462,4 +468,63 @@ def lifeplan_dream_remove(request, pk, item_pk):
             else "",
             "back_url": _dreams_url(participant, item.year),
         },
+    )
+
+
+# --- Strengths ---
+# What she is good at, as she sees it: a few words as tags, and her own words.
+
+
+STRENGTHS_ON_PAGE = 100
+
+
+def _strengths_of(plan):
+    """Her strengths, oldest first, with who wrote them down (one query)."""
+    return list(
+        plan.strengths.select_related("recorded_by")
+        .only("pk", "plan_id", "tags", "words", "recorded_at", "recorded_by__username")
+        .annotate(
+            by_her=ExpressionWrapper(
+                Q(recorded_by=F("plan__participant__account")), output_field=BooleanField()
+            )
+        )
+        .order_by("recorded_at", "pk")[:STRENGTHS_ON_PAGE]
+    )
+
+
+def _strength_of(participant, strength_pk):
+    return get_object_or_404(
+        Strength.objects.filter(plan__participant=participant).only("pk", "tags", "words"),
+        pk=strength_pk,
+    )
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_strength_new(request, pk):
+    """Write down a strength she recognises in herself, in a few words and in her words."""
+    participant = file_for_section(request, pk, "lifeplan", write=True)
+    form = StrengthForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        strength_add(actor=request.user, participant=participant, **form.cleaned_data)
+        messages.success(request, _("Her strength is added."))
+        return redirect(_plan_url(participant, "#strengths"))
+    return _form_page(
+        request, participant, form, title=_("A strength of hers"), action=request.path
+    )
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_strength_remove(request, pk, strength_pk):
+    """Remove one of her strengths, after a confirmation page."""
+    participant = file_for_section(request, pk, "lifeplan", write=True)
+    strength = _strength_of(participant, strength_pk)
+    if request.method == "POST":
+        if strength_remove(actor=request.user, strength=strength):
+            messages.success(request, _("The strength is removed from her plan."))
+        return redirect(_plan_url(participant, "#strengths"))
+    file_view_record(request, participant, "lifeplan")
+    return render(
+        request,
+        "lifeplans/strength_remove.html",
+        {"participant": participant, "strength": strength},
     )

@@ -219,6 +219,9 @@ ACTION_LABELS = {
     # --- Dream board ---
     "dream.added": _("Added to a dream board"),
     "dream.removed": _("Removed from a dream board"),
+    # strengths and skills she recognises in herself
+    "strength.added": _("Added a strength"),
+    "strength.removed": _("Removed a strength"),
 }
 
 

@@ -96,6 +96,13 @@ URL_KWARGS = {
     "portal_goal_agree": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
     "portal_goal_let_go": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
     "portal_step_done": lambda ctx: {"step_pk": _portal_objects(ctx)["step"].pk},
+    # strengths: one in Eve's plan, written down by Alice, made on demand
+    "lifeplan_strength_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "lifeplan_strength_remove": lambda ctx: {
+        "pk": ctx["eve_file"].pk,
+        "strength_pk": _access_strength(ctx).pk,
+    },
+    "portal_strength_remove": lambda ctx: {"strength_pk": _access_strength(ctx).pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -415,6 +422,12 @@ EXPECTED = {
         "GET": _portal(eve=200, mallory=404),
         "POST": _portal(eve=302, mallory=404),
     },
+    # strengths: her workers add one (an empty form is re-shown) and remove one after a
+    # confirmation page; she does both in her own space (Mallory: none of Eve's ids, 404)
+    "lifeplan_strength_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
+    "lifeplan_strength_remove": {"GET": _plan_workers(200), "POST": _plan_workers(302)},
+    "portal_strengths": {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")},
+    "portal_strength_remove": {"GET": everyone(405), "POST": _portal(eve=302, mallory=404)},
 }
 
 
@@ -650,3 +663,19 @@ def _access_dream(ctx):
             content_type="image/png",
         )
     return ctx["dream"]
+
+
+# --- Strengths: one in Eve's plan, made on demand ---
+
+
+def _access_strength(ctx):
+    from lifeplans.services import strength_add
+
+    if "strength" not in ctx:
+        ctx["strength"] = strength_add(
+            actor=ctx["cast"][Role.SOCIAL_WORKER],
+            participant=ctx["eve_file"],
+            tags="patient, good cook",
+            words="I can feed ten people with almost nothing.",
+        )
+    return ctx["strength"]
