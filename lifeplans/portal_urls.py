@@ -14,3 +14,8 @@ urlpatterns = [
     path("keeping-safe/", portal_views.portal_safety, name="portal_safety"),
     path("my-plan.pdf", portal_views.portal_plan_pdf, name="portal_plan_pdf"),
 ]
+
+# --- The road travelled ---
+urlpatterns += [
+    path("road/", portal_views.portal_road, name="portal_road"),
+]

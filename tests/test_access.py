@@ -377,6 +377,8 @@ EXPECTED = {
     "portal_home": {"GET": _portal(eve=200, mallory=200), "POST": everyone(405)},
     "portal_plan_pdf": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
     "portal_safety": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    # the road travelled: what happened on her goals (Mallory has no file: 404)
+    "portal_road": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
     # forms: an empty POST is re-shown with its errors
     **{
         name: {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")}
