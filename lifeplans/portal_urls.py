@@ -39,3 +39,8 @@ urlpatterns += [
         name="portal_strength_remove",
     ),
 ]
+
+# --- The road travelled ---
+urlpatterns += [
+    path("road/", portal_views.portal_road, name="portal_road"),
+]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from cases.models import Appointment, Participant
 from lifeplans.dreams import board_year, dream_board, dream_item_of, picture_response
 from lifeplans.forms import DreamForm
-from lifeplans.models import DreamItem, Goal, Review, SafetyPlan, Step, Strength
+from lifeplans.models import DreamItem, Goal, GoalChange, Review, SafetyPlan, Step, Strength
 from lifeplans.portal_forms import (
     DOMAIN_WORDS,
     HORIZON_WORDS,
@@ -425,3 +425,149 @@ def portal_strength_remove(request, strength_pk):
     if strength_remove(actor=request.user, strength=strength, via="portal"):
         messages.success(request, _("Removed."))
     return redirect("portal_strengths")
+
+
+# --- The road travelled ---
+# What happened on her goals, newest first, in plain words: from the goals' history
+# (GoalChange) and the steps she ticked. Who is "you" or "your worker", never a name.
+
+ROAD_LIMIT = 200
+
+
+def _road_change_lines(change, *, mine):
+    """What one change means for her, as (words, names_who) pairs; names_who is True when
+    the words already say who did it ("You …", "Your worker …")."""
+    Status = Goal.Status
+    if "created" in change.fields:
+        if change.status_after == Status.PROPOSED:
+            return [(_("Your worker proposed this goal"), True)]
+        if mine:
+            return [(_("You added this goal"), True)]
+        return [(_("Your worker wrote down your goal"), True)]
+    lines = []
+    before, after = change.status_before, change.status_after
+    if before != after:
+        if after == Status.AGREED and before in ("", Status.PROPOSED, Status.LET_GO):
+            # only she agrees: her worker records it only with her there
+            lines.append((_("You said yes"), True))
+        elif after == Status.LET_GO:
+            lines.append((_("You let it go"), True) if mine else (_("Let go"), False))
+        elif after == Status.ACHIEVED:
+            lines.append((_("Done!"), False))
+        elif after == Status.IN_PROGRESS:
+            lines.append((_("Started working on it"), False))
+        elif after == Status.PAUSED:
+            lines.append((_("Put on pause"), False))
+        elif after == Status.AGREED:
+            lines.append((_("Back on your list"), False))
+        elif after == Status.PROPOSED:
+            lines.append((_("Proposed to you again"), False))
+    if "words" in change.fields:
+        lines.append(
+            (_("You changed the words") if mine else _("Your worker changed the words"), True)
+        )
+    if "horizon" in change.fields:
+        lines.append((_("You changed when") if mine else _("Your worker changed when"), True))
+    if "domain" in change.fields:
+        lines.append(
+            (
+                _("You changed what it is about")
+                if mine
+                else _("Your worker changed what it is about"),
+                True,
+            )
+        )
+    return lines
+
+
+def _road_entries(request, participant):
+    """Her road, newest first: at most ROAD_LIMIT entries, and whether there were more.
+
+    Three queries whatever the number of goals, changes and steps."""
+    changes = list(
+        GoalChange.objects.filter(goal__plan__participant=participant)
+        .only(
+            "pk",
+            "goal_id",
+            "changed_by_id",
+            "changed_at",
+            "fields",
+            "status_before",
+            "status_after",
+            "words_before",
+        )
+        .order_by("-changed_at", "-pk")[: ROAD_LIMIT + 1]
+    )
+    steps = list(
+        Step.objects.filter(goal__plan__participant=participant, done_on__isnull=False)
+        .only("pk", "goal_id", "words", "owner", "done_on")
+        .order_by("-done_on", "-pk")[: ROAD_LIMIT + 1]
+    )
+    goal_ids = {change.goal_id for change in changes}
+    goals = {
+        goal.pk: goal
+        for goal in Goal.objects.filter(plan__participant=participant, pk__in=goal_ids).only(
+            "pk", "plan_id", "words"
+        )
+    }
+    entries = []
+    for change in changes:
+        # her own file is linked to her account: the account that changed it is hers or not
+        mine = change.changed_by_id == request.user.pk
+        lines = _road_change_lines(change, mine=mine)
+        if not lines:
+            continue
+        day = timezone.localtime(change.changed_at).date()
+        # on one day: the goal is written and agreed first, its steps done, then the rest
+        first = "created" in change.fields or (
+            change.status_before != change.status_after
+            and change.status_after == Goal.Status.AGREED
+        )
+        entries.append(
+            {
+                "kind": "change",
+                "day": day,
+                "key": (day, 0 if first else 2, change.changed_at.timestamp(), change.pk),
+                "lines": [words for words, _who in lines],
+                "who": None if any(who for _words, who in lines) else ("you" if mine else "worker"),
+                "goal_words": goals[change.goal_id].words if change.goal_id in goals else "",
+                "before": change.words_before if "words" in change.fields else "",
+            }
+        )
+    for step in steps:
+        entries.append(
+            {
+                "kind": "step",
+                "day": step.done_on,
+                "key": (step.done_on, 1, 0, step.pk),
+                "mine": step.owner == Step.Owner.HER,
+                "step_words": step.words,
+            }
+        )
+    entries.sort(key=lambda entry: entry["key"], reverse=True)
+    return entries[:ROAD_LIMIT], len(entries) > ROAD_LIMIT
+
+
+def _by_month(entries):
+    """Consecutive entries grouped by month: [{"month": date, "entries": [...]}]."""
+    months = []
+    for entry in entries:
+        first_day = entry["day"].replace(day=1)
+        if not months or months[-1]["month"] != first_day:
+            months.append({"month": first_day, "entries": []})
+        months[-1]["entries"].append(entry)
+    return months
+
+
+@never_cache
+@require_safe
+@role_required(Role.PARTICIPANT)
+def portal_road(request):
+    """The road travelled: what happened on her goals, newest first, month by month."""
+    participant = _her_file_or_404(request)
+    entries, more = _road_entries(request, participant)
+    return render(
+        request,
+        "lifeplans/portal/road.html",
+        {"months": _by_month(entries), "more": more, "limit": ROAD_LIMIT},
+    )

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -528,3 +528,63 @@ def lifeplan_strength_remove(request, pk, strength_pk):
         "lifeplans/strength_remove.html",
         {"participant": participant, "strength": strength},
     )
+
+
+# --- Achieved this month ---
+
+
+def _this_month():
+    """The first instant of this calendar month and of the next, in local time."""
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # zoneinfo datetimes: replace() keeps the wall clock, so a change of hour between is fine
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def goals_achieved_this_month(user):
+    """Goals she agreed to and achieved this calendar month, in the worker's caseload (one
+    query). The moment comes from the goal's history (a change to "achieved"), not from
+    updated_at; her words are never loaded: only her known-as name, horizon, domain, date."""
+    start, end = _this_month()
+    caseload = Participant.objects.visible_to(user).filter(
+        assignments__worker=user, assignments__ended_at__isnull=True
+    )
+    # the change that made it achieved: later changes keep status_after "achieved" too
+    not_yet = ["", *(status for status in Goal.Status.values if status != Goal.Status.ACHIEVED)]
+    achieved_now = Q(
+        changes__status_before__in=not_yet,
+        changes__status_after=Goal.Status.ACHIEVED,
+        changes__changed_at__gte=start,
+        changes__changed_at__lt=end,
+    )
+    return list(
+        Goal.objects.filter(
+            plan__participant__in=caseload.values("pk"),
+            status=Goal.Status.ACHIEVED,
+            agreed_on__isnull=False,
+        )
+        .annotate(achieved_at=Max("changes__changed_at", filter=achieved_now))
+        .filter(achieved_at__isnull=False)
+        .select_related("plan__participant")
+        .only(
+            "pk",
+            "horizon",
+            "domain",
+            "plan__id",
+            "plan__participant__id",
+            "plan__participant__known_as",
+        )
+        .order_by("plan__participant_id", "-achieved_at")[:200]
+    )
+
+
+def achieved_by_participant(goals):
+    """The goals of goals_achieved_this_month, counted per participant, latest first."""
+    rows = {}
+    for goal in goals:
+        participant = goal.plan.participant
+        row = rows.setdefault(
+            participant.pk, {"participant": participant, "count": 0, "latest": goal.achieved_at}
+        )
+        row["count"] += 1
+        row["latest"] = max(row["latest"], goal.achieved_at)
+    return sorted(rows.values(), key=lambda row: row["latest"], reverse=True)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext
 
 from safespace.access import (
     can_break_glass,
@@ -15,11 +16,17 @@ from safespace.roles import Role, role_of
 def safespace(request):
     user = getattr(request, "user", None)
     role = role_of(user)
+    is_participant = role == Role.PARTICIPANT
     return {
         "organisation_name": settings.SAFESPACE_ORGANISATION_NAME,
         "exit_url": settings.SAFESPACE_EXIT_URL,
         "user_role": role,
-        "is_participant": role == Role.PARTICIPANT,
+        "is_participant": is_participant,
+        # her space's neutral name and icon (staff keep the organisation's)
+        "portal_name": (settings.SAFESPACE_PORTAL_NAME or gettext("My space"))
+        if is_participant
+        else "",
+        "portal_icon": f"img/portal/{settings.SAFESPACE_PORTAL_ICON}.svg",
         "can_manage_accounts": user is not None and can_manage_accounts(user),
         "can_open_files": user is not None and can_open_files(user),
         "can_search_files": user is not None and can_search_files(user),

@@ -331,7 +331,8 @@ STORAGES = {
 
 # --- Email: notifications never carry content (see UX.md) ------------------------------
 _email = environ.Env.email_url_config(
-    os.environ.get("EMAIL_URL", "").strip() or ("consolemail://" if DEBUG else "smtp://localhost:25")
+    os.environ.get("EMAIL_URL", "").strip()
+    or ("consolemail://" if DEBUG else "smtp://localhost:25")
 )
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
@@ -374,3 +375,12 @@ SAFESPACE_ORGANISATION_NAME = os.environ.get("SAFESPACE_ORGANISATION_NAME", "Saf
 SAFESPACE_EXIT_URL = os.environ.get("SAFESPACE_EXIT_URL", "https://www.bbc.co.uk/weather")
 if not SAFESPACE_EXIT_URL.startswith("https://"):
     raise ImproperlyConfigured("SAFESPACE_EXIT_URL must be an https:// address.")
+# Her own space, discreet on a shared phone: a neutral name (empty: the translated "My space")
+# and one of a few neutral icons drawn in static/img/portal/.
+SAFESPACE_PORTAL_NAME = os.environ.get("SAFESPACE_PORTAL_NAME", "").strip()
+SAFESPACE_PORTAL_ICONS = ("leaf", "sun", "circle")
+SAFESPACE_PORTAL_ICON = os.environ.get("SAFESPACE_PORTAL_ICON", "leaf").strip() or "leaf"
+if SAFESPACE_PORTAL_ICON not in SAFESPACE_PORTAL_ICONS:
+    raise ImproperlyConfigured(
+        "SAFESPACE_PORTAL_ICON must be one of: " + ", ".join(SAFESPACE_PORTAL_ICONS) + "."
+    )

@@ -68,6 +68,12 @@ def home(request):
         from lifeplans.views import reviews_due
 
         context["reviews_due"] = reviews_due(request.user)
+        # --- Achieved this month ---
+        from lifeplans.views import achieved_by_participant, goals_achieved_this_month
+
+        context["achieved_this_month"] = achieved_by_participant(
+            goals_achieved_this_month(request.user)
+        )
     if role == Role.SOCIAL_WORKER:
         context["appointments_today"] = _appointments_today(request.user)
     if role == Role.COORDINATOR:

@@ -395,6 +395,8 @@ EXPECTED = {
     "portal_home": {"GET": _portal(eve=200, mallory=200), "POST": everyone(405)},
     "portal_plan_pdf": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
     "portal_safety": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    # the road travelled: what happened on her goals (Mallory has no file: 404)
+    "portal_road": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
     # she writes her own safety plan: an empty first save saves nothing and goes back
     "portal_safety_edit": {
         "GET": _portal(eve=200, mallory=404),

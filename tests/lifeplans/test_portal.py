@@ -375,6 +375,8 @@ PORTAL_PAGES = (
     "portal_safety_edit",
     "portal_dreams",
     "portal_dream_new",
+    "portal_strengths",
+    "portal_road",
 )
 
 
