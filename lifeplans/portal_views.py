@@ -414,17 +414,21 @@ def portal_strengths(request):
     )
 
 
-@require_POST
+@never_cache
 @role_required(Role.PARTICIPANT)
 def portal_strength_remove(request, strength_pk):
-    """She removes one of her strengths (only ones of her own plan: any other id is 404)."""
+    """She removes one of her strengths, after a question (only ones of her own plan: any
+    other id is 404). A mis-tap on a shared phone must not delete her words."""
     participant = _her_file_or_404(request)
     strength = get_object_or_404(
-        Strength.objects.filter(plan__participant=participant).only("pk"), pk=strength_pk
+        Strength.objects.filter(plan__participant=participant).only("pk", "tags", "words"),
+        pk=strength_pk,
     )
-    if strength_remove(actor=request.user, strength=strength, via="portal"):
-        messages.success(request, _("Removed."))
-    return redirect("portal_strengths")
+    if request.method == "POST":
+        if strength_remove(actor=request.user, strength=strength, via="portal"):
+            messages.success(request, _("Removed."))
+        return redirect("portal_strengths")
+    return render(request, "lifeplans/portal/strength_remove.html", {"strength": strength})
 
 
 # --- The road travelled ---

@@ -429,7 +429,10 @@ EXPECTED = {
     "lifeplan_strength_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
     "lifeplan_strength_remove": {"GET": _plan_workers(200), "POST": _plan_workers(302)},
     "portal_strengths": {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")},
-    "portal_strength_remove": {"GET": everyone(405), "POST": _portal(eve=302, mallory=404)},
+    "portal_strength_remove": {
+        "GET": _portal(eve=200, mallory=404),
+        "POST": _portal(eve=302, mallory=404),
+    },
 }
 
 

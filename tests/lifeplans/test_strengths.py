@@ -226,8 +226,14 @@ def test_the_service_refuses_a_strength_with_no_words(alice_socialworker, eve_fi
 # --- Removing ---
 
 
-def test_she_removes_one_of_her_strengths(eve_participant, eve_file):
+def test_she_removes_one_of_her_strengths_after_a_question(eve_participant, eve_file):
     strength = strength_add(actor=eve_participant, participant=eve_file, tags="sewing", words="")
+    # a tap on "Remove" asks first: nothing is deleted by a mis-tap on a shared phone
+    question = get(
+        client_for(eve_participant), reverse("portal_strength_remove", args=[strength.pk])
+    )
+    assert "Remove this?" in question.content.decode() and "sewing" in question.content.decode()
+    assert Strength.objects.exists()
     response = post(
         client_for(eve_participant),
         reverse("portal_strength_remove", args=[strength.pk]),
