@@ -33,21 +33,19 @@ from lifeplans.portal_forms import (
     HerStrengthForm,
 )
 from lifeplans.services import (
-    SAFETY_FIELDS,
     DreamBoardFull,
     NotAProposal,
-    SafetyPlanStaleEdit,
     her_dream_add,
     her_dream_remove,
     her_goal_answer,
     her_goal_propose,
     her_plan_downloaded,
     her_reflection_write,
-    her_safety_plan_save,
     her_step_set_done,
     strength_add,
     strength_remove,
 )
+from lifeplans.views import safety_plan_edit
 from safespace.access import role_required
 from safespace.roles import Role
 from safespace.uploads import upload_in_memory
@@ -353,31 +351,19 @@ def portal_safety_edit(request):
     """She changes her own safety plan: the same plan her workers see, saved only if nobody
     saved in between (then what she typed is kept on the page)."""
     participant = _her_file_or_404(request)
-    current = SafetyPlan.objects.filter(plan__participant=participant).first()
-    initial = {name: getattr(current, name) for name in SAFETY_FIELDS} if current else {}
-    form = HerSafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)
-    version = request.POST.get("version", current.version if current else 0)
-    if request.method == "POST" and form.is_valid():
-        try:
-            her_safety_plan_save(
-                actor=request.user,
-                participant=participant,
-                version=int(version),
-                data=form.cleaned_data,
-            )
-        except (SafetyPlanStaleEdit, ValueError):
-            form.add_error(
-                None,
-                _(
-                    "Your worker changed your plan while you were writing. Your words are "
-                    "still here: check them, then save again."
-                ),
-            )
-            latest = SafetyPlan.objects.filter(plan__participant=participant).first()
-            version = latest.version if latest else 0
-        else:
-            messages.success(request, _("Your safety plan is saved."))
-            return redirect("portal_safety")
+    form, version, _current, saved = safety_plan_edit(
+        request,
+        participant,
+        HerSafetyPlanForm,
+        stale=_(
+            "Your worker changed your plan while you were writing. Your words are "
+            "still here: check them, then save again."
+        ),
+        via="portal",
+    )
+    if saved:
+        messages.success(request, _("Your safety plan is saved."))
+        return redirect("portal_safety")
     return render(request, "lifeplans/portal/safety_form.html", {"form": form, "version": version})
 
 

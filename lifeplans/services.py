@@ -474,12 +474,6 @@ def her_dream_remove(*, actor, item) -> bool:
     return dream_remove(actor=actor, item=item, via="portal")
 
 
-def her_safety_plan_save(*, actor, participant: Participant, version: int, data: dict) -> list:
-    """She writes her own safety plan, from her own space (same checks as her workers')."""
-    return safety_plan_save(
-        actor=actor, participant=participant, version=version, data=data, via="portal"
-    )
-
 
 # --- Strengths ---
 # What she is good at, as she sees it: a few words (tags), her own words, or both.

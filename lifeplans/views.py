@@ -321,16 +321,12 @@ def reviews_due(user, *, days=7):
 # Her immediate protection strategies: see safespace.access.can_read_safety_plan.
 
 
-@role_required(*PLAN_ROLES)
-def lifeplan_safety(request, pk):
-    """Read and write her safety plan, sitting with her."""
-    participant = file_for_section(request, pk, "lifeplan", write=request.method == "POST")
-    if not can_read_safety_plan(request.user, participant):
-        raise PermissionDenied
-    plan = LifePlan.objects.filter(participant=participant).first()
-    current = SafetyPlan.objects.filter(plan=plan).first() if plan else None
+def safety_plan_edit(request, participant, form_class, *, stale, via=""):
+    """Her safety plan's form, saved on a valid POST if nobody saved in between (else the
+    `stale` message, with what was typed kept). Returns (form, version, current, saved)."""
+    current = SafetyPlan.objects.filter(plan__participant=participant).first()
     initial = {name: getattr(current, name) for name in SAFETY_FIELDS} if current else {}
-    form = SafetyPlanForm(request.POST or None, initial=initial)
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     version = request.POST.get("version", current.version if current else 0)
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,20 +335,35 @@ def lifeplan_safety(request, pk):
                 participant=participant,
                 version=int(version),
                 data=form.cleaned_data,
+                via=via,
             )
         except (SafetyPlanStaleEdit, ValueError):
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed her safety plan while you were writing. Your text "
-                    "is still here: check it in another tab, then save again."
-                ),
-            )
+            form.add_error(None, stale)
             latest = SafetyPlan.objects.filter(plan__participant=participant).first()
             version = latest.version if latest else 0
         else:
-            messages.success(request, _("Her safety plan is saved."))
-            return redirect(reverse("lifeplan_safety", args=[participant.pk]))
+            return form, version, current, True
+    return form, version, current, False
+
+
+@role_required(*PLAN_ROLES)
+def lifeplan_safety(request, pk):
+    """Read and write her safety plan, sitting with her."""
+    participant = file_for_section(request, pk, "lifeplan", write=request.method == "POST")
+    if not can_read_safety_plan(request.user, participant):
+        raise PermissionDenied
+    form, version, current, saved = safety_plan_edit(
+        request,
+        participant,
+        SafetyPlanForm,
+        stale=_(
+            "Someone else changed her safety plan while you were writing. Your text "
+            "is still here: check it in another tab, then save again."
+        ),
+    )
+    if saved:
+        messages.success(request, _("Her safety plan is saved."))
+        return redirect(reverse("lifeplan_safety", args=[participant.pk]))
     if request.method == "GET":
         file_view_record(request, participant, "safety_plan")
     response = render(
