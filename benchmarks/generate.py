@@ -119,8 +119,16 @@ def _name_digests(name: str) -> frozenset[str]:
 def _tokens_for(known_as: str, legal_name: str, phone: str) -> set[str]:
     """The same digests Participant.search_tokens_rebuild stores, built without a save."""
     return (
-        set(_name_digests(known_as)) | _name_digests(legal_name) | blind_index.phone_digests(phone)
+        set(_name_digests(known_as))
+        | _name_digests(legal_name)
+        | blind_index.phone_digests(phone)
+        | _known_as_digests(known_as)
     )
+
+
+@functools.cache
+def _known_as_digests(name: str) -> frozenset[str]:
+    return frozenset(blind_index.known_as_digests(name))
 
 
 def _bulk(model, rows) -> None:

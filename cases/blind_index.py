@@ -76,6 +76,22 @@ def phone_digests(phone: str) -> set[str]:
 
 def query_digests(typed: str) -> list[str]:
     """One digest per typed word (each must match), longer prefixes cut to the indexed length."""
-    return [
-        digest("name", word[:MAX_PREFIX]) for word in words(typed) if len(word) >= MIN_PREFIX
-    ]
+    return [digest("name", word[:MAX_PREFIX]) for word in words(typed) if len(word) >= MIN_PREFIX]
+
+
+# --- At the drop-in desk: her known-as name only ---
+# The desk (volunteers included) finds a known visitor by the first letters of her known-as
+# name, never by her legal name or phone: these digests have their own kind.
+
+
+def known_as_digests(known_as: str) -> set[str]:
+    found = set()
+    for word in words(known_as):
+        for length in range(MIN_PREFIX, min(len(word), MAX_PREFIX) + 1):
+            found.add(digest("known", word[:length]))
+    return found
+
+
+def desk_query_digests(typed: str) -> list[str]:
+    """One digest per typed word of her known-as name (each must match)."""
+    return [digest("known", word[:MAX_PREFIX]) for word in words(typed) if len(word) >= MIN_PREFIX]

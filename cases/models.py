@@ -159,6 +159,7 @@ class Participant(models.Model):
             digests = blind_index.name_digests(self.known_as, self.legal_name)
             digests |= blind_index.fullname_digests(self.known_as, self.legal_name)
             digests |= blind_index.phone_digests(self.phone)
+            digests |= blind_index.known_as_digests(self.known_as)
         self.search_tokens.all().delete()
         SearchToken.objects.bulk_create(
             [SearchToken(participant=self, digest=value) for value in sorted(digests)]

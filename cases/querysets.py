@@ -83,6 +83,27 @@ class ParticipantQuerySet(models.QuerySet):
         # then reads just the matching rows, not every file the reader may open
         return self.filter(pk__in=self.model.objects.filter(matches).values("pk"))
 
+    def at_the_desk(self):
+        """The files a visitor can be found in at the drop-in desk: open and not merged
+        away. The desk sees her known-as name only (see desk_search)."""
+        return self.filter(merged_into__isnull=True, closed_on__isnull=True).only("pk", "known_as")
+
+    def desk_search(self, typed: str):
+        """Files whose known-as name has words starting with what was typed (each typed
+        word must match). Never her legal name, phone or reference; never decrypts to search."""
+        from cases import blind_index
+        from cases.models import SearchToken
+
+        digests = blind_index.desk_query_digests(typed or "")
+        if not digests:
+            return self.none()
+        matches = models.Q()
+        for value in digests:
+            matches &= models.Q(
+                pk__in=SearchToken.objects.filter(digest=value).values("participant_id")
+            )
+        return self.filter(pk__in=self.model.objects.filter(matches).values("pk"))
+
     def possible_duplicates(self, *, known_as: str = "", legal_name: str = "", birth_year=None):
         """Files (not merged away) whose known-as or legal name is exactly one of these
         names, folded, and born the same year. Compares blind-index digests: never decrypts.

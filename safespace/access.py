@@ -175,3 +175,32 @@ def can_see_dream_board(user, participant) -> bool:
 def can_search_files(user) -> bool:
     """Searching files is for those who have a caseload (volunteers search at the drop-in)."""
     return role_of(user) in BREAK_GLASS_ROLES
+
+
+# --- Drop-in, outreach, activities and peer groups ---
+# At the desk everyone who helps run a session logs visits, and sees of a known visitor her
+# known-as name only (cases.querysets.ParticipantQuerySet.at_the_desk). Coordinators run the
+# sites and the services catalogue. Outreach rounds carry encrypted notes: staff only.
+DESK_ROLES = (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.VOLUNTEER)
+OUTREACH_ROLES = (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER)
+ACTIVITY_ROLES = DESK_ROLES
+# peer groups: coordinators set them up; facilitators (peer workers, staff) run them
+PEER_GROUP_ROLES = (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER)
+
+
+def can_work_at_the_desk(user) -> bool:
+    return role_of(user) in DESK_ROLES
+
+
+def can_manage_dropin(user) -> bool:
+    """Sites, the services catalogue, and corrections after a session is closed."""
+    return role_of(user) == Role.COORDINATOR
+
+
+def can_record_outreach(user) -> bool:
+    return role_of(user) in OUTREACH_ROLES
+
+
+def can_manage_peer_groups(user) -> bool:
+    """Create a peer group, choose its facilitators, enrol members."""
+    return role_of(user) == Role.COORDINATOR

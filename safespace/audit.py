@@ -222,6 +222,15 @@ ACTION_LABELS = {
     # strengths and skills she recognises in herself
     "strength.added": _("Added a strength"),
     "strength.removed": _("Removed a strength"),
+    # --- Drop-in ---
+    "dropin.session_opened": _("Opened a drop-in session"),
+    "dropin.session_closed": _("Closed a drop-in session"),
+    "dropin.presence_recorded": _("Recorded a presence at a session"),
+    "dropin.presence_removed": _("Removed a presence at a session"),
+    "dropin.visit_logged": _("Logged a visit"),
+    "dropin.visit_corrected": _("Corrected a visit"),
+    "dropin.visit_removed": _("Removed a visit"),
+    "dropin.service_given": _("Recorded a service given"),
 }
 
 

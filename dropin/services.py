@@ -1,0 +1,249 @@
+"""Writes of the drop-in: opening sessions, presences, visits and the services given.
+
+Each writes its audit entry in the same transaction. A visitor code never reaches the
+database in clear: it is kept as a keyed hash, so the same person is counted once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.models import Participant
+from dropin.models import OpeningSession, Presence, Service, ServiceGiven, Site, Visit
+from safespace.audit import audit_record
+
+
+class SessionClosed(Exception):
+    """The session is closed: its visits can no longer be logged, corrected or removed."""
+
+
+class AlreadyLogged(Exception):
+    """She already has a visit in this session: correct that one instead."""
+
+    def __init__(self, visit_id: int):
+        super().__init__("a visit of this person is already logged in this session")
+        self.visit_id = visit_id
+
+
+class VisitStaleEdit(Exception):
+    """Someone else corrected the visit since the form was opened."""
+
+
+def visitor_code_digest(code: str) -> str:
+    """The keyed hash of an anonymous visitor's code ("" for no code): case, accents and
+    spaces do not matter, so "Rose 12" and "rose12" are the same visitor."""
+    from cases import blind_index
+
+    folded = "".join(blind_index.words(code or ""))
+    return blind_index.digest("visitor", folded) if folded else ""
+
+
+# --- Sites and sessions ---
+
+
+@transaction.atomic
+def session_open(*, actor, site: Site, date, opens_at, closes_at) -> OpeningSession:
+    """Open a session of a site; the person opening it is present (hours from the times)."""
+    session = OpeningSession(
+        site=site, date=date, opens_at=opens_at, closes_at=closes_at, opened_by=actor
+    )
+    session.full_clean(exclude=["opened_by", "site"])
+    session.save(force_insert=True)
+    audit_record(action="dropin.session_opened", actor=actor, target=session)
+    return session
+
+
+def session_hours(session: OpeningSession) -> Decimal:
+    """The length of the session in hours, to two decimals."""
+    start = session.opens_at.hour * 60 + session.opens_at.minute
+    end = session.closes_at.hour * 60 + session.closes_at.minute
+    return (Decimal(end - start) / Decimal(60)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def session_close(*, actor, session: OpeningSession) -> bool:
+    """Close the session: its visits are final. False if it was closed already."""
+    current = OpeningSession.objects.select_for_update().get(pk=session.pk)
+    if current.closed_at is not None:
+        return False
+    current.closed_at = timezone.now()
+    current.save(update_fields=["closed_at"])
+    audit_record(
+        action="dropin.session_closed",
+        actor=actor,
+        target=current,
+        payload={"count": current.visits.count()},
+    )
+    return True
+
+
+@transaction.atomic
+def presence_set(*, actor, session: OpeningSession, person, hours: Decimal) -> Presence:
+    """Record that someone was present, and for how long (set again: the hours change)."""
+    presence, _created = Presence.objects.update_or_create(
+        session=session, person=person, defaults={"hours": hours}
+    )
+    audit_record(action="dropin.presence_recorded", actor=actor, target=presence)
+    return presence
+
+
+@transaction.atomic
+def presence_remove(*, actor, presence: Presence) -> None:
+    audit_record(action="dropin.presence_removed", actor=actor, target=presence)
+    presence.delete()
+
+
+# --- Visits ---
+
+
+def _open_session_locked(session: OpeningSession) -> OpeningSession:
+    # lock the session row: a visit is never added to a session being closed
+    current = OpeningSession.objects.select_for_update().get(pk=session.pk)
+    if current.closed_at is not None:
+        raise SessionClosed
+    return current
+
+
+def _services_set(*, visit: Visit, services, actor, day) -> None:
+    visit.services_given.all().delete()
+    ServiceGiven.objects.bulk_create(
+        [
+            ServiceGiven(service=service, visit=visit, given_on=day, given_by=actor)
+            for service in services
+        ]
+    )
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor,
+    session: OpeningSession,
+    participant: Participant | None = None,
+    services=(),
+    children_count: int = 0,
+    nationality: str = "",
+    age_band: str = "",
+    first_visit: bool | None = None,
+    visitor_code: str = "",
+) -> Visit:
+    """Log a visit in an open session: a known visitor (her file), or an anonymous one.
+
+    Raises SessionClosed, or AlreadyLogged when she already has a visit in this session.
+    """
+    current = _open_session_locked(session)
+    if participant is not None:
+        existing = (
+            Visit.objects.filter(session=current, participant=participant)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if existing:
+            raise AlreadyLogged(existing)
+    visit = Visit(
+        session=current,
+        participant=participant,
+        children_count=children_count,
+        logged_by=actor,
+    )
+    if participant is None:
+        visit.nationality = nationality
+        visit.age_band = age_band
+        visit.first_visit = first_visit
+        visit.visitor_code = visitor_code_digest(visitor_code)
+    try:
+        with transaction.atomic():
+            visit.save(force_insert=True)
+    except IntegrityError:
+        # two desks logged her at once: the other one is kept
+        existing = Visit.objects.filter(session=current, participant=participant).first()
+        raise AlreadyLogged(existing.pk if existing else 0) from None
+    services = list(services)
+    _services_set(visit=visit, services=services, actor=actor, day=current.date)
+    audit_record(
+        action="dropin.visit_logged",
+        actor=actor,
+        target=visit,
+        participant_id=participant.pk if participant else None,
+        payload={"kind": "anonymous" if participant is None else "known", "count": len(services)},
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_correct(
+    *,
+    actor,
+    visit: Visit,
+    version: int,
+    services=(),
+    children_count: int = 0,
+    nationality: str = "",
+    age_band: str = "",
+    first_visit: bool | None = None,
+    visitor_code: str | None = None,
+) -> Visit:
+    """Correct a visit while its session is open (who she is does not change: remove the
+    visit and log it again). A visitor code of None keeps the one recorded."""
+    _open_session_locked(visit.session)
+    current = Visit.objects.select_for_update().select_related("session").get(pk=visit.pk)
+    if current.version != version:
+        raise VisitStaleEdit
+    current.children_count = children_count
+    if current.participant_id is None:
+        current.nationality = nationality
+        current.age_band = age_band
+        current.first_visit = first_visit
+        if visitor_code is not None:
+            current.visitor_code = visitor_code_digest(visitor_code)
+    current.version += 1
+    current.save()
+    services = list(services)
+    _services_set(visit=current, services=services, actor=actor, day=current.session.date)
+    audit_record(
+        action="dropin.visit_corrected",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"count": len(services)},
+    )
+    return current
+
+
+@transaction.atomic
+def visit_remove(*, actor, visit: Visit) -> bool:
+    """Remove a visit logged by mistake, while its session is open. False if already gone."""
+    _open_session_locked(visit.session)
+    current = Visit.objects.select_for_update().filter(pk=visit.pk).first()
+    if current is None:
+        return False
+    audit_record(
+        action="dropin.visit_removed",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+    )
+    current.delete()  # its services go with it
+    return True
+
+
+# --- Services given outside a visit (individual support) ---
+
+
+@transaction.atomic
+def service_give(*, actor, participant: Participant, service: Service, day) -> ServiceGiven:
+    """A service given to her in individual support, outside any drop-in visit."""
+    given = ServiceGiven.objects.create(
+        service=service, participant=participant, given_on=day, given_by=actor
+    )
+    audit_record(
+        action="dropin.service_given",
+        actor=actor,
+        target=given,
+        participant_id=participant.pk,
+        payload={"kind": service.category},
+    )
+    return given
