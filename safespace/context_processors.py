@@ -9,6 +9,7 @@ from safespace.access import (
     can_read_partners,
     can_review_break_glass,
     can_search_files,
+    can_work_at_the_desk,
 )
 from safespace.roles import Role, role_of
 
@@ -34,4 +35,5 @@ def safespace(request):
         "can_break_glass": user is not None and can_break_glass(user),
         "can_review_break_glass": user is not None and can_review_break_glass(user),
         "can_read_partners": user is not None and can_read_partners(user),
+        "can_work_at_the_desk": user is not None and can_work_at_the_desk(user),
     }

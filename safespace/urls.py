@@ -18,6 +18,8 @@ urlpatterns = [
     path("people/", include("cases.urls")),
     # --- Life plan (staff side) ---
     path("plans/", include("lifeplans.urls")),
+    # --- Drop-in, outreach, activities and peer groups ---
+    path("dropin/", include("dropin.urls")),
     path("accounts/", include("allauth.urls")),
     # her own space (participant portal), under a neutral prefix
     path("me/", include("lifeplans.portal_urls")),

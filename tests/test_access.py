@@ -412,6 +412,11 @@ EXPECTED = {
         name: {"GET": everyone(405), "POST": _portal(eve=302, mallory=404)}
         for name in ("portal_goal_agree", "portal_goal_let_go", "portal_step_done")
     },
+    # --- Drop-in: everyone who helps run a session (volunteers too); not participants ---
+    "dropin_home": {
+        "GET": {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403},
+        "POST": everyone(405),
+    },
     # --- Dream board: for her and the workers assigned to her; pictures alike ---
     "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
     "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
