@@ -1,0 +1,175 @@
+"""Forms of the drop-in desk: opening a session, presences, and logging a visit."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from cases.models import Participant
+from dropin.models import AgeBand, OpeningSession, Service, Site
+
+ANONYMOUS = "anonymous"
+VISITOR_CODE_MAX = 40
+
+
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SessionOpenForm(forms.ModelForm):
+    class Meta:
+        model = OpeningSession
+        fields = ["site", "date", "opens_at", "closes_at"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "opens_at": _time_input(),
+            "closes_at": _time_input(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.filter(active=True)
+        self.fields["site"].empty_label = None
+        self.fields["site"].error_messages["required"] = _("Choose the site.")
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if day > today + timedelta(days=60):
+            raise forms.ValidationError(_("Plan sessions at most two months ahead."))
+        if day < today - timedelta(days=366):
+            raise forms.ValidationError(_("Please check the year."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The session must close after it opens."))
+        return cleaned
+
+    def validate_unique(self):
+        # the site and start are checked by the service's constraint; say it in words here
+        site, day, opens = (self.cleaned_data.get(name) for name in ("site", "date", "opens_at"))
+        if site and day and opens:
+            taken = OpeningSession.objects.filter(site=site, date=day, opens_at=opens).exists()
+            if taken:
+                self.add_error("opens_at", _("A session of this site already opens at this time."))
+
+
+class PresenceForm(forms.Form):
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        decimal_places=2,
+        error_messages={
+            "min_value": _("At least a quarter of an hour."),
+            "max_value": _("At most 24 hours."),
+        },
+    )
+
+
+class VisitForm(forms.Form):
+    """Who (a known visitor chosen by her known-as name, or an anonymous visitor), the
+    services given, the children with her. Anonymous details are all optional."""
+
+    q = forms.CharField(
+        label=_("Her name (first letters)"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+    who = forms.CharField(
+        required=False,
+        error_messages={"required": _("Choose who is visiting, or an anonymous visitor.")},
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services given"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    children_count = forms.IntegerField(
+        label=_("Children with her"),
+        min_value=0,
+        max_value=20,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"max_value": _("At most 20."), "min_value": _("No fewer than 0.")},
+    )
+    # anonymous visitor (all optional)
+    nationality = CountryField(blank=True).formfield(label=_("Nationality"), required=False)
+    age_band = forms.ChoiceField(
+        label=_("Age"), choices=[("", _("Not said")), *AgeBand.choices], required=False
+    )
+    first_visit = forms.TypedChoiceField(
+        label=_("First visit?"),
+        choices=[("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    visitor_code = forms.CharField(
+        label=_("Visitor code (if she chose one)"),
+        required=False,
+        max_length=VISITOR_CODE_MAX,
+        help_text=_(
+            "A word she chooses and gives again next time, so she is counted once. Never "
+            "her name. It is kept only as a code nobody can read back."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, participant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Service.objects.filter(active=True)
+        # when correcting a known visitor's visit, who she is does not change
+        self.fixed_participant = participant
+        self.participant = participant
+
+    def clean_children_count(self):
+        return self.cleaned_data.get("children_count") or 0
+
+    def clean_who(self):
+        if self.fixed_participant is not None:
+            return str(self.fixed_participant.pk)
+        who = (self.cleaned_data.get("who") or "").strip()
+        if who == ANONYMOUS:
+            self.participant = None
+            return who
+        if not who.isdigit():
+            raise forms.ValidationError(
+                _("Choose who is visiting, or an anonymous visitor."), code="required"
+            )
+        self.participant = Participant.objects.at_the_desk().filter(pk=int(who)).first()
+        if self.participant is None:
+            raise forms.ValidationError(_("This person cannot be found any more: search again."))
+        return who
+
+    @property
+    def anonymous(self) -> bool:
+        return self.is_bound and self.data.get("who") == ANONYMOUS
+
+    def visit_data(self) -> dict:
+        """The keyword arguments of visit_log / visit_correct."""
+        data = self.cleaned_data
+        values = {
+            "services": list(data["services"]),
+            "children_count": data["children_count"],
+        }
+        if self.participant is None:
+            values |= {
+                "nationality": data["nationality"] or "",
+                "age_band": data["age_band"],
+                "first_visit": data["first_visit"],
+                "visitor_code": data["visitor_code"],
+            }
+        return values
