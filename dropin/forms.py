@@ -128,19 +128,19 @@ class VisitForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, participant=None, **kwargs):
+    def __init__(self, *args, correcting=False, participant=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["services"].queryset = Service.objects.filter(active=True)
-        # when correcting a known visitor's visit, who she is does not change
-        self.fixed_participant = participant
+        # when correcting a visit, who visited does not change
+        self.correcting = correcting
         self.participant = participant
 
     def clean_children_count(self):
         return self.cleaned_data.get("children_count") or 0
 
     def clean_who(self):
-        if self.fixed_participant is not None:
-            return str(self.fixed_participant.pk)
+        if self.correcting:
+            return str(self.participant.pk) if self.participant else ANONYMOUS
         who = (self.cleaned_data.get("who") or "").strip()
         if who == ANONYMOUS:
             self.participant = None

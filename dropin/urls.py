@@ -4,7 +4,23 @@ from django.urls import path
 
 from dropin import views
 
-# --- Drop-in: sites, services, sessions and visits ---
+# --- Drop-in: sessions and visits ---
 urlpatterns = [
     path("", views.dropin_home, name="dropin_home"),
+    path("sessions/new/", views.dropin_session_new, name="dropin_session_new"),
+    path("sessions/<int:pk>/", views.dropin_session, name="dropin_session"),
+    path("sessions/<int:pk>/people/", views.dropin_people, name="dropin_people"),
+    path("sessions/<int:pk>/visits/", views.dropin_visit_new, name="dropin_visit_new"),
+    path(
+        "sessions/<int:pk>/visits/<int:visit_pk>/",
+        views.dropin_visit_edit,
+        name="dropin_visit_edit",
+    ),
+    path(
+        "sessions/<int:pk>/visits/<int:visit_pk>/remove/",
+        views.dropin_visit_remove,
+        name="dropin_visit_remove",
+    ),
+    path("sessions/<int:pk>/close/", views.dropin_session_close, name="dropin_session_close"),
+    path("sessions/<int:pk>/presence/", views.dropin_presence, name="dropin_presence"),
 ]

@@ -93,6 +93,21 @@ URL_KWARGS = {
         name: lambda ctx: {"item_pk": _access_dream(ctx).pk}
         for name in ("portal_dream_picture", "portal_dream_remove")
     },
+    # --- Drop-in: a session open today at a site, with an anonymous visit, made on demand ---
+    **{
+        name: lambda ctx: {"pk": _access_session(ctx).pk}
+        for name in (
+            "dropin_session",
+            "dropin_people",
+            "dropin_visit_new",
+            "dropin_session_close",
+            "dropin_presence",
+        )
+    },
+    **{
+        name: lambda ctx: {"pk": _access_session(ctx).pk, "visit_pk": _access_visit(ctx).pk}
+        for name in ("dropin_visit_edit", "dropin_visit_remove")
+    },
     "portal_goal_agree": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
     "portal_goal_let_go": lambda ctx: {"goal_pk": _portal_objects(ctx)["proposed"].pk},
     "portal_step_done": lambda ctx: {"step_pk": _portal_objects(ctx)["step"].pk},
@@ -141,6 +156,11 @@ def _plan_workers(status):
         Role.PEER_WORKER.value: status,
         Role.COORDINATOR.value: 404,
     }
+
+
+def _desk(status):
+    """The drop-in desk: everyone who helps run a session, volunteers too; not participants."""
+    return {**signed_in(status), Role.PARTICIPANT.value: 403, MALLORY: 403}
 
 
 def _portal(*, eve, mallory, staff=403, anonymous=302):
@@ -413,10 +433,16 @@ EXPECTED = {
         for name in ("portal_goal_agree", "portal_goal_let_go", "portal_step_done")
     },
     # --- Drop-in: everyone who helps run a session (volunteers too); not participants ---
-    "dropin_home": {
-        "GET": {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403},
-        "POST": everyone(405),
-    },
+    "dropin_home": {"GET": _desk(200), "POST": everyone(405)},
+    "dropin_session_new": {"GET": _desk(200), "POST": _desk(200)},
+    "dropin_session": {"GET": _desk(200), "POST": everyone(405)},
+    # the typed letters of her name travel in a POST body only
+    "dropin_people": {"GET": everyone(405), "POST": _desk(200)},
+    "dropin_visit_new": {"GET": everyone(405), "POST": _desk(200)},
+    "dropin_visit_edit": {"GET": _desk(200), "POST": _desk(302)},
+    "dropin_visit_remove": {"GET": _desk(200), "POST": _desk(302)},
+    "dropin_session_close": {"GET": everyone(405), "POST": _desk(302)},
+    "dropin_presence": {"GET": _desk(200), "POST": _desk(200)},
     # --- Dream board: for her and the workers assigned to her; pictures alike ---
     "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
     "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
@@ -689,3 +715,27 @@ def _access_strength(ctx):
             words="I can feed ten people with almost nothing.",
         )
     return ctx["strength"]
+
+
+# --- Drop-in: the session and visit its URLs act on, made on demand ---
+
+
+def _access_session(ctx):
+    from datetime import time
+
+    from dropin.models import OpeningSession, Site
+
+    if "session" not in ctx:
+        site = Site.objects.create(name="Belleville")
+        ctx["session"] = OpeningSession.objects.create(
+            site=site, opens_at=time(14), closes_at=time(18), opened_by=ctx["cast"][Role.VOLUNTEER]
+        )
+    return ctx["session"]
+
+
+def _access_visit(ctx):
+    from dropin.services import visit_log
+
+    if "visit" not in ctx:
+        ctx["visit"] = visit_log(actor=ctx["cast"][Role.VOLUNTEER], session=_access_session(ctx))
+    return ctx["visit"]
