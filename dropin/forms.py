@@ -142,6 +142,8 @@ class VisitForm(forms.Form):
         if self.correcting:
             return str(self.participant.pk) if self.participant else ANONYMOUS
         who = (self.cleaned_data.get("who") or "").strip()
+        if not who:
+            return ""  # the view says so when saving; a search alone says nothing
         if who == ANONYMOUS:
             self.participant = None
             return who

@@ -182,14 +182,15 @@ def dropin_people(request, pk):
 @role_required(*DESK_ROLES)
 def dropin_visit_new(request, pk):
     """Log a visit. With htmx the desk is sent back ready for the next one; without, the
-    page is reloaded (a "Find" press only searches, keeping what was typed)."""
+    page is reloaded. Enter in the name box before anyone is chosen only searches."""
     session = _session_of(pk)
     form = VisitForm(request.POST, prefix="v")
-    if "find" in request.POST:
-        context = _desk_context(
-            request, session, form, matches=_matches(request.POST.get("v-q", ""))
-        )
-        return render(request, "dropin/session.html", context)
+    typed = request.POST.get("v-q", "").strip()
+    if not request.POST.get("v-who") and len(typed) >= 2:
+        # Enter in the name box with no one chosen yet: show who matches (without JS too)
+        context = _desk_context(request, session, form, matches=_matches(typed))
+        template = "dropin/session.html#desk" if request.htmx else "dropin/session.html"
+        return render(request, template, context)
     logged = None
     if form.is_valid():
         if not form.cleaned_data["who"]:

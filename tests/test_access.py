@@ -408,8 +408,8 @@ EXPECTED = {
         )
     },
     "lifeplan_step_done": {"GET": everyone(405), "POST": _plan_workers(302)},
-    # her safety plan: the workers assigned to her (an empty POST re-shows the form)
-    "lifeplan_safety": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
+    # her safety plan: the workers assigned to her (an empty first save saves nothing)
+    "lifeplan_safety": {"GET": _plan_workers(200), "POST": _plan_workers(302)},
     # her own space: participants only (staff 403); Mallory has no file, so her space is
     # empty (200) and every id of Eve's answers 404 to her
     "portal_home": {"GET": _portal(eve=200, mallory=200), "POST": everyone(405)},

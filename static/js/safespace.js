@@ -50,6 +50,16 @@
     window.history.replaceState(null, "", window.location.pathname);
   }
 
+  // At the drop-in desk, Enter on a ticked choice saves the visit, as it does in a text
+  // box: a visit is logged from the keyboard without tabbing past every service.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    var field = event.target;
+    if (!field.matches || !field.matches("form[data-enter-submits] input[type=checkbox], form[data-enter-submits] input[type=radio]")) return;
+    event.preventDefault();
+    field.form.requestSubmit();
+  });
+
   // Back/forward cache would show the page again: hide it if restored from there.
   window.addEventListener("pageshow", function (event) {
     if (event.persisted && document.documentElement.classList.contains("is-exiting")) {

@@ -286,3 +286,16 @@ def test_volunteers_record_their_own_hours(chloe_volunteer, session):
     assert str(session.presences.get(person=chloe_volunteer).hours) == "2.50"
     refused = chloe.post(url, {"hours": "30"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "At most 24 hours." in refused.content.decode()
+
+
+def test_enter_in_the_name_box_before_choosing_only_searches(chloe_volunteer, session, maria):
+    response = client_for(chloe_volunteer).post(
+        reverse("dropin_visit_new", args=[session.pk]),
+        {"v-q": "mar", "v-children_count": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Maria" in html and "Choose who is visiting" not in html
+    assert 'name="v-children_count" value="1"' in html  # what was typed stays
+    assert not Visit.objects.exists()
