@@ -103,6 +103,12 @@ URL_KWARGS = {
         "strength_pk": _access_strength(ctx).pk,
     },
     "portal_strength_remove": lambda ctx: {"strength_pk": _access_strength(ctx).pk},
+    # --- Outreach: a round recorded by Alice, made on demand; linking acts on Eve's file ---
+    **{
+        name: lambda ctx: {"pk": _access_round(ctx).pk}
+        for name in ("outreach_detail", "outreach_edit", "outreach_contact_new")
+    },
+    "outreach_link": lambda ctx: {"pk": ctx["eve_file"].pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -417,6 +423,54 @@ EXPECTED = {
         "GET": {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403},
         "POST": everyone(405),
     },
+    # --- Outreach: staff who go out record rounds (notes are encrypted, staff only);
+    # volunteers go on teams but do not record (403), nor do participants. Empty forms are
+    # re-shown (200). Linking contacts to her file: those who write her pathway, within their
+    # scope (Bea, her peer worker, 403; Dana, not assigned, 404).
+    "outreach_list": {
+        "GET": {
+            **signed_in(403),
+            **dict.fromkeys(
+                [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value], 200
+            ),
+        },
+        "POST": everyone(405),
+    },
+    "outreach_detail": {
+        "GET": {
+            **signed_in(403),
+            **dict.fromkeys(
+                [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value], 200
+            ),
+        },
+        "POST": everyone(405),
+    },
+    **{
+        name: {
+            method: {
+                **signed_in(403),
+                **dict.fromkeys(
+                    [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value],
+                    200,
+                ),
+            }
+            for method in ("GET", "POST")
+        }
+        for name in ("outreach_new", "outreach_edit")
+    },
+    "outreach_contact_new": {
+        "GET": everyone(405),
+        "POST": {
+            **signed_in(403),
+            **dict.fromkeys(
+                [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value], 200
+            ),
+        },
+    },
+    "outreach_link": {
+        method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+        for method in ("GET", "POST")
+    },
     # --- Dream board: for her and the workers assigned to her; pictures alike ---
     "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
     "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
@@ -689,3 +743,30 @@ def _access_strength(ctx):
             words="I can feed ten people with almost nothing.",
         )
     return ctx["strength"]
+
+
+# --- Outreach: a round recorded by Alice, made on demand ---
+
+
+def _access_round(ctx):
+    from django.utils import timezone
+
+    from dropin.services import outreach_round_record
+
+    if "outreach_round" not in ctx:
+        alice = ctx["cast"][Role.SOCIAL_WORKER]
+        ctx["outreach_round"] = outreach_round_record(
+            actor=alice,
+            kind="street",
+            date=timezone.localdate(),
+            area="Old town",
+            team=[alice],
+            contacts_made=3,
+            new_contacts=1,
+            leaflets=5,
+            hygiene_kits=2,
+            food_and_drinks=3,
+            other_material=0,
+            notes="Cold night",
+        )
+    return ctx["outreach_round"]
