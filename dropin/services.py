@@ -12,7 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Participant
-from dropin.models import OpeningSession, Presence, Service, ServiceGiven, Site, Visit
+from dropin.models import (
+    OpeningSession,
+    OutreachContact,
+    OutreachRound,
+    Presence,
+    Service,
+    ServiceGiven,
+    Site,
+    Visit,
+)
 from safespace.audit import audit_record
 
 
@@ -247,3 +256,142 @@ def service_give(*, actor, participant: Participant, service: Service, day) -> S
         payload={"kind": service.category},
     )
     return given
+
+
+# --- Outreach: street and online rounds, contacts worth following, linking to her file ---
+
+OUTREACH_ROUND_FIELDS = (
+    "kind",
+    "date",
+    "area",
+    "contacts_made",
+    "new_contacts",
+    "leaflets",
+    "hygiene_kits",
+    "food_and_drinks",
+    "other_material",
+    "notes",
+)
+
+
+@transaction.atomic
+def outreach_round_record(
+    *,
+    actor,
+    kind: str,
+    date,
+    area: str,
+    team,
+    contacts_made: int,
+    new_contacts: int,
+    leaflets: int = 0,
+    hygiene_kits: int = 0,
+    food_and_drinks: int = 0,
+    other_material: int = 0,
+    notes: str = "",
+) -> OutreachRound:
+    """Record a street or online round: where in broad terms, how many contacts (new ones
+    among them), the material handed out, and notes kept encrypted."""
+    outreach_round = OutreachRound(
+        kind=kind,
+        date=date,
+        area=area,
+        contacts_made=contacts_made,
+        new_contacts=new_contacts,
+        leaflets=leaflets,
+        hygiene_kits=hygiene_kits,
+        food_and_drinks=food_and_drinks,
+        other_material=other_material,
+        notes=notes,
+        recorded_by=actor,
+    )
+    outreach_round.full_clean(exclude=["recorded_by", "team"])
+    outreach_round.save(force_insert=True)
+    outreach_round.team.set(list(team))
+    audit_record(
+        action="outreach.round_recorded",
+        actor=actor,
+        target=outreach_round,
+        payload={"kind": kind, "count": contacts_made},
+    )
+    return outreach_round
+
+
+@transaction.atomic
+def outreach_round_correct(*, actor, outreach_round: OutreachRound, team, **values) -> list[str]:
+    """Correct a recorded round (the keyword arguments of outreach_round_record, all given).
+
+    Returns the names of the fields that changed; nothing changed, nothing is written."""
+    unknown = set(values) - set(OUTREACH_ROUND_FIELDS)
+    if unknown:
+        raise TypeError(f"not fields of an outreach round: {sorted(unknown)}")
+    # lock the round: two corrections at once are applied one after the other
+    current = OutreachRound.objects.select_for_update().get(pk=outreach_round.pk)
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, values[name])
+    team = list(team)
+    team_changed = {user.pk for user in team} != set(current.team.values_list("pk", flat=True))
+    if not changed and not team_changed:
+        return []
+    if changed:
+        current.full_clean(exclude=["recorded_by", "team"])
+        current.save(update_fields=changed)
+    if team_changed:
+        current.team.set(team)
+        changed.append("team")
+    audit_record(
+        action="outreach.round_corrected",
+        actor=actor,
+        target=current,
+        payload={"fields": changed},
+    )
+    return changed
+
+
+@transaction.atomic
+def outreach_contact_add(
+    *,
+    actor,
+    outreach_round: OutreachRound,
+    visitor_code: str = "",
+    nationality: str = "",
+    age_band: str = "",
+    first_contact: bool = True,
+) -> OutreachContact:
+    """A contact worth following, met on a round: never a name; a visitor code she chose
+    (kept as a keyed hash, the same as at the drop-in desk) lets her be recognised."""
+    contact = OutreachContact(
+        round=outreach_round,
+        visitor_code=visitor_code_digest(visitor_code),
+        nationality=nationality,
+        age_band=age_band,
+        first_contact=first_contact,
+    )
+    contact.full_clean(exclude=["round", "participant"])
+    contact.save(force_insert=True)
+    audit_record(action="outreach.contact_added", actor=actor, target=contact)
+    return contact
+
+
+@transaction.atomic
+def outreach_contacts_link(*, actor, participant: Participant, visitor_code: str) -> int:
+    """Link to her file every outreach contact not yet linked that carries her visitor code.
+
+    Returns how many were linked. Drop-in visits stay anonymous: a visit holds either her
+    file or anonymous details, never both (see Visit's constraints)."""
+    digest = visitor_code_digest(visitor_code)
+    linked = 0
+    if digest:
+        # one UPDATE: a contact linked meanwhile by someone else is not taken from her file
+        linked = OutreachContact.objects.filter(
+            visitor_code=digest, participant__isnull=True
+        ).update(participant=participant)
+    audit_record(
+        action="outreach.contacts_linked",
+        actor=actor,
+        target=participant,
+        participant_id=participant.pk,
+        payload={"count": linked},
+    )
+    return linked

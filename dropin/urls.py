@@ -24,3 +24,19 @@ urlpatterns = [
     path("sessions/<int:pk>/close/", views.dropin_session_close, name="dropin_session_close"),
     path("sessions/<int:pk>/presence/", views.dropin_presence, name="dropin_presence"),
 ]
+
+# --- Outreach: street and online rounds, contacts worth following, linking to her file ---
+from dropin import outreach_views  # noqa: E402
+
+urlpatterns += [
+    path("outreach/", outreach_views.outreach_list, name="outreach_list"),
+    path("outreach/new/", outreach_views.outreach_new, name="outreach_new"),
+    path("outreach/<int:pk>/", outreach_views.outreach_detail, name="outreach_detail"),
+    path("outreach/<int:pk>/edit/", outreach_views.outreach_edit, name="outreach_edit"),
+    path(
+        "outreach/<int:pk>/contacts/new/",
+        outreach_views.outreach_contact_new,
+        name="outreach_contact_new",
+    ),
+    path("outreach/link/<int:pk>/", outreach_views.outreach_link, name="outreach_link"),
+]

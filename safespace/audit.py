@@ -231,6 +231,11 @@ ACTION_LABELS = {
     "dropin.visit_corrected": _("Corrected a visit"),
     "dropin.visit_removed": _("Removed a visit"),
     "dropin.service_given": _("Recorded a service given"),
+    # --- Outreach ---
+    "outreach.round_recorded": _("Recorded an outreach round"),
+    "outreach.round_corrected": _("Corrected an outreach round"),
+    "outreach.contact_added": _("Added a contact from outreach"),
+    "outreach.contacts_linked": _("Linked contacts from outreach to her file"),
 }
 
 

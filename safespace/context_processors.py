@@ -7,6 +7,7 @@ from safespace.access import (
     can_open_files,
     can_read_audit,
     can_read_partners,
+    can_record_outreach,
     can_review_break_glass,
     can_search_files,
     can_work_at_the_desk,
@@ -36,4 +37,5 @@ def safespace(request):
         "can_review_break_glass": user is not None and can_review_break_glass(user),
         "can_read_partners": user is not None and can_read_partners(user),
         "can_work_at_the_desk": user is not None and can_work_at_the_desk(user),
+        "can_record_outreach": user is not None and can_record_outreach(user),
     }

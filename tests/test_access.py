@@ -118,6 +118,12 @@ URL_KWARGS = {
         "strength_pk": _access_strength(ctx).pk,
     },
     "portal_strength_remove": lambda ctx: {"strength_pk": _access_strength(ctx).pk},
+    # --- Outreach: a round recorded by Alice, made on demand; linking acts on Eve's file ---
+    **{
+        name: lambda ctx: {"pk": _access_round(ctx).pk}
+        for name in ("outreach_detail", "outreach_edit", "outreach_contact_new")
+    },
+    "outreach_link": lambda ctx: {"pk": ctx["eve_file"].pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -161,6 +167,12 @@ def _plan_workers(status):
 def _desk(status):
     """The drop-in desk: everyone who helps run a session, volunteers too; not participants."""
     return {**signed_in(status), Role.PARTICIPANT.value: 403, MALLORY: 403}
+
+
+def _outreach(status):
+    """Outreach rounds: coordinators, social workers and peer workers."""
+    staff = [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value]
+    return {**signed_in(403), **dict.fromkeys(staff, status)}
 
 
 def _portal(*, eve, mallory, staff=403, anonymous=302):
@@ -443,6 +455,21 @@ EXPECTED = {
     "dropin_visit_remove": {"GET": _desk(200), "POST": _desk(302)},
     "dropin_session_close": {"GET": everyone(405), "POST": _desk(302)},
     "dropin_presence": {"GET": _desk(200), "POST": _desk(200)},
+    # --- Outreach: staff who go out record rounds (notes are encrypted, staff only);
+    # volunteers go on teams but do not record (403), nor do participants. Empty forms are
+    # re-shown (200). Linking contacts to her file: those who write her pathway, within their
+    # scope (Bea, her peer worker, 403; Dana, not assigned, 404).
+    "outreach_list": {"GET": _outreach(200), "POST": everyone(405)},
+    "outreach_detail": {"GET": _outreach(200), "POST": everyone(405)},
+    **{
+        name: {method: _outreach(200) for method in ("GET", "POST")}
+        for name in ("outreach_new", "outreach_edit")
+    },
+    "outreach_contact_new": {"GET": everyone(405), "POST": _outreach(200)},
+    "outreach_link": {
+        method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+        for method in ("GET", "POST")
+    },
     # --- Dream board: for her and the workers assigned to her; pictures alike ---
     "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
     "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
@@ -739,3 +766,30 @@ def _access_visit(ctx):
     if "visit" not in ctx:
         ctx["visit"] = visit_log(actor=ctx["cast"][Role.VOLUNTEER], session=_access_session(ctx))
     return ctx["visit"]
+
+
+# --- Outreach: a round recorded by Alice, made on demand ---
+
+
+def _access_round(ctx):
+    from django.utils import timezone
+
+    from dropin.services import outreach_round_record
+
+    if "outreach_round" not in ctx:
+        alice = ctx["cast"][Role.SOCIAL_WORKER]
+        ctx["outreach_round"] = outreach_round_record(
+            actor=alice,
+            kind="street",
+            date=timezone.localdate(),
+            area="Old town",
+            team=[alice],
+            contacts_made=3,
+            new_contacts=1,
+            leaflets=5,
+            hygiene_kits=2,
+            food_and_drinks=3,
+            other_material=0,
+            notes="Cold night",
+        )
+    return ctx["outreach_round"]
