@@ -231,6 +231,11 @@ ACTION_LABELS = {
     "dropin.visit_corrected": _("Corrected a visit"),
     "dropin.visit_removed": _("Removed a visit"),
     "dropin.service_given": _("Recorded a service given"),
+    # --- Drop-in: sites and the services catalogue ---
+    "dropin.site_created": _("Added a drop-in site"),
+    "dropin.site_updated": _("Changed a drop-in site"),
+    "dropin.service_created": _("Added a service to the catalogue"),
+    "dropin.service_updated": _("Changed a service of the catalogue"),
 }
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext
 from safespace.access import (
     can_break_glass,
     can_manage_accounts,
+    can_manage_dropin,
     can_open_files,
     can_read_audit,
     can_read_partners,
@@ -36,4 +37,5 @@ def safespace(request):
         "can_review_break_glass": user is not None and can_review_break_glass(user),
         "can_read_partners": user is not None and can_read_partners(user),
         "can_work_at_the_desk": user is not None and can_work_at_the_desk(user),
+        "can_manage_dropin": user is not None and can_manage_dropin(user),
     }
