@@ -395,3 +395,94 @@ def outreach_contacts_link(*, actor, participant: Participant, visitor_code: str
         payload={"count": linked},
     )
     return linked
+
+# --- Sites and the services catalogue (coordinators) ---
+
+SITE_FIELDS = ("name", "active")
+SERVICE_FIELDS = ("name", "category", "active", "position")
+
+
+class SiteNameTaken(Exception):
+    """Another site already has this name (two coordinators added it at once)."""
+
+
+@transaction.atomic
+def site_create(*, actor, name: str) -> Site:
+    """Add a site where sessions and activities are held; it is in use from now."""
+    site = Site(name=name)
+    site.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            site.save(force_insert=True)
+    except IntegrityError:
+        raise SiteNameTaken from None
+    audit_record(
+        action="dropin.site_created", actor=actor, target=site, payload={"fields": ["name"]}
+    )
+    return site
+
+
+@transaction.atomic
+def site_update(*, actor, site: Site, changes: dict) -> list[str]:
+    """Rename a site, or say it is no longer in use (a site is never deleted: its sessions
+    keep it). Returns the fields that changed, and audits nothing when none did."""
+    current = Site.objects.select_for_update().get(pk=site.pk)
+    changed = sorted(
+        name
+        for name, value in changes.items()
+        if name in SITE_FIELDS and getattr(current, name) != value
+    )
+    if not changed:
+        return []
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            current.save(update_fields=changed)
+    except IntegrityError:
+        raise SiteNameTaken from None
+    audit_record(
+        action="dropin.site_updated", actor=actor, target=current, payload={"fields": changed}
+    )
+    return changed
+
+
+@transaction.atomic
+def service_create(*, actor, name: str, category: str, position: int = 100) -> Service:
+    """Add a service of the organisation's own to the catalogue, named as written."""
+    service = Service(name=name, category=category, position=position)
+    service.full_clean()
+    service.save(force_insert=True)
+    audit_record(
+        action="dropin.service_created",
+        actor=actor,
+        target=service,
+        payload={"fields": ["category", "name", "position"]},
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(*, actor, service: Service, changes: dict) -> list[str]:
+    """Change a service of the catalogue; returns the fields that changed.
+
+    A default service (one with a code) keeps its name, which follows the reader's
+    language. A service is never deleted once given: it is "no longer offered"."""
+    current = Service.objects.select_for_update().get(pk=service.pk)
+    allowed = [name for name in SERVICE_FIELDS if not (current.code and name == "name")]
+    changed = sorted(
+        name
+        for name, value in changes.items()
+        if name in allowed and getattr(current, name) != value
+    )
+    if not changed:
+        return []
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.full_clean()
+    current.save(update_fields=changed)
+    audit_record(
+        action="dropin.service_updated", actor=actor, target=current, payload={"fields": changed}
+    )
+    return changed

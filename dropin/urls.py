@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dropin import views
+from dropin import catalogue_views, outreach_views, views
 
 # --- Drop-in: sessions and visits ---
 urlpatterns = [
@@ -26,7 +26,6 @@ urlpatterns = [
 ]
 
 # --- Outreach: street and online rounds, contacts worth following, linking to her file ---
-from dropin import outreach_views  # noqa: E402
 
 urlpatterns += [
     path("outreach/", outreach_views.outreach_list, name="outreach_list"),
@@ -39,4 +38,15 @@ urlpatterns += [
         name="outreach_contact_new",
     ),
     path("outreach/link/<int:pk>/", outreach_views.outreach_link, name="outreach_link"),
+]
+
+# --- Sites, the services catalogue, and individual support ---
+
+urlpatterns += [
+    path("sites/", catalogue_views.site_list, name="dropin_sites"),
+    path("sites/<int:pk>/edit/", catalogue_views.site_edit, name="dropin_site_edit"),
+    path("services/", catalogue_views.service_list, name="dropin_services"),
+    path("services/<int:pk>/edit/", catalogue_views.service_edit, name="dropin_service_edit"),
+    path("support/<int:pk>/", catalogue_views.support_list, name="dropin_support_list"),
+    path("support/<int:pk>/new/", catalogue_views.support_new, name="dropin_support_new"),
 ]

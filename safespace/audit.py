@@ -236,6 +236,12 @@ ACTION_LABELS = {
     "outreach.round_corrected": _("Corrected an outreach round"),
     "outreach.contact_added": _("Added a contact from outreach"),
     "outreach.contacts_linked": _("Linked contacts from outreach to her file"),
+
+    # --- Drop-in: sites and the services catalogue ---
+    "dropin.site_created": _("Added a drop-in site"),
+    "dropin.site_updated": _("Changed a drop-in site"),
+    "dropin.service_created": _("Added a service to the catalogue"),
+    "dropin.service_updated": _("Changed a service of the catalogue"),
 }
 
 

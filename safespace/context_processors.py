@@ -4,6 +4,7 @@ from django.utils.translation import gettext
 from safespace.access import (
     can_break_glass,
     can_manage_accounts,
+    can_manage_dropin,
     can_open_files,
     can_read_audit,
     can_read_partners,
@@ -38,4 +39,6 @@ def safespace(request):
         "can_read_partners": user is not None and can_read_partners(user),
         "can_work_at_the_desk": user is not None and can_work_at_the_desk(user),
         "can_record_outreach": user is not None and can_record_outreach(user),
+
+        "can_manage_dropin": user is not None and can_manage_dropin(user),
     }

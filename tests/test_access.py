@@ -124,6 +124,12 @@ URL_KWARGS = {
         for name in ("outreach_detail", "outreach_edit", "outreach_contact_new")
     },
     "outreach_link": lambda ctx: {"pk": ctx["eve_file"].pk},
+    # --- Drop-in sites and services: a site made on demand, the default "meal" service;
+    # individual support from Eve's file ---
+    "dropin_site_edit": lambda ctx: {"pk": _access_site(ctx).pk},
+    "dropin_service_edit": lambda ctx: {"pk": _access_service(ctx).pk},
+    "dropin_support_list": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "dropin_support_new": lambda ctx: {"pk": ctx["eve_file"].pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -179,6 +185,11 @@ def _portal(*, eve, mallory, staff=403, anonymous=302):
     """Her own space: Eve (who has a file) and Mallory (who has none) differ; staff are told no."""
     staff_roles = {role.value: staff for role in Role if role != Role.PARTICIPANT}
     return {ANON: anonymous, **staff_roles, Role.PARTICIPANT.value: eve, MALLORY: mallory}
+
+
+def _support_workers(status):
+    """Services given to her outside a visit: her social worker; an unassigned coordinator 404."""
+    return {**signed_in(403), Role.SOCIAL_WORKER.value: status, Role.COORDINATOR.value: 404}
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -470,6 +481,16 @@ EXPECTED = {
         method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
         for method in ("GET", "POST")
     },
+    # --- Drop-in sites and the services catalogue: coordinators only (an empty POST is
+    # re-shown with its errors) ---
+    **{
+        name: {method: coordinator_only(200) for method in ("GET", "POST")}
+        for name in ("dropin_sites", "dropin_site_edit", "dropin_services", "dropin_service_edit")
+    },
+    # individual support from her file: her social worker; Dana (not assigned) 404;
+    # peer workers, volunteers and participants 403 (an empty POST is re-shown)
+    "dropin_support_list": {"GET": _support_workers(200), "POST": everyone(405)},
+    "dropin_support_new": {method: _support_workers(200) for method in ("GET", "POST")},
     # --- Dream board: for her and the workers assigned to her; pictures alike ---
     "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
     "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
@@ -793,3 +814,20 @@ def _access_round(ctx):
             notes="Cold night",
         )
     return ctx["outreach_round"]
+
+
+# --- Drop-in sites and services: a site made on demand, and the default "meal" service ---
+
+
+def _access_site(ctx):
+    from dropin.models import Site
+
+    if "site" not in ctx:
+        ctx["site"] = Site.objects.create(name="North site")
+    return ctx["site"]
+
+
+def _access_service(ctx):
+    from dropin.models import Service
+
+    return Service.objects.get(code="meal")
