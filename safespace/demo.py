@@ -60,6 +60,7 @@ def demo_organisation_create(*, password: str) -> None:
     Staff accounts are enrolled in TOTP (MFA is mandatory for staff), with recovery codes.
     """
     from cases.demo import caseload_create
+    from dropin.demo import dropin_create
     from lifeplans.demo import life_plans_create
 
     # hashed once: the hasher is slow on purpose, and the demo password is shared anyway
@@ -81,6 +82,7 @@ def demo_organisation_create(*, password: str) -> None:
         users[account.username] = user
     caseload_create(users=users)
     life_plans_create(users=users)
+    dropin_create(users=users)
 
 
 def demo_totp_code_for(user) -> str:

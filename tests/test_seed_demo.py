@@ -352,3 +352,38 @@ def test_the_demo_life_plans_have_goals_at_each_horizon_steps_reviews_and_dreams
     assert DreamItem.objects.exclude(content_type="").count() == DreamImage.objects.count() > 0
     eve = Participant.objects.get(account__username="eve")
     assert eve.life_plan.goals.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_drop_in_has_a_year_of_sessions_visits_outreach_activities_and_a_peer_group(
+    demo,
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dropin.counting import visit_counts
+    from dropin.models import (
+        ActivitySession,
+        OpeningSession,
+        OutreachRound,
+        PeerGroup,
+        ServiceGiven,
+        Visit,
+    )
+
+    today = timezone.localdate()
+    dates = OpeningSession.objects.values_list("date", flat=True)
+    assert min(dates) <= today - timedelta(days=350) and max(dates) == today
+    # today's session is open at the desk, the others are final
+    assert OpeningSession.objects.filter(closed_at__isnull=True).count() == 1
+    counts = visit_counts(Visit.objects.all())
+    assert counts.visits > 500 and counts.anonymous_visits > 100
+    assert 0 < counts.recognised_anonymous_people <= 25
+    assert counts.unrecognised_anonymous_visits > 0
+    assert ServiceGiven.objects.filter(visit__isnull=True).exists()  # individual support
+    assert set(OutreachRound.objects.values_list("kind", flat=True)) == {"street", "online"}
+    assert ActivitySession.objects.count() > 40
+    group = PeerGroup.objects.get()
+    assert group.sessions.count() == 7 and group.members.count() == 8
+    assert {user.username for user in group.facilitators.all()} == {"alice", "bea"}
