@@ -218,9 +218,75 @@ def _measure_into(result, organisation, *, repetitions, warmup, say) -> None:
             expect=file.reference,
         )
 
+    _measure_desk(record, organisation, typical_client)
+
     floor = result.floor.median_ms
     for row in result.rows:
         row.ratio = row.median_ms / floor if floor else None
+
+
+def _measure_desk(record, organisation, client) -> None:
+    """The drop-in desk on a session opened for this run: finding a known visitor by her
+    known-as name, and logging her visit (a different person each time, two services)."""
+    from datetime import time as clock
+
+    from django.utils import timezone
+
+    from dropin.models import OpeningSession, Service, Site
+
+    site, _created = Site.objects.get_or_create(name="Bench desk")
+    taken = set(
+        OpeningSession.objects.filter(site=site, date=timezone.localdate()).values_list(
+            "opens_at", flat=True
+        )
+    )
+    opens = next(clock(h, m) for h in range(24) for m in range(60) if clock(h, m) not in taken)
+    session = OpeningSession.objects.create(
+        site=site, opens_at=opens, closes_at=clock(23, 59), opened_by=organisation.typical_worker
+    )
+    people = iter(
+        Participant.objects.at_the_desk()
+        .exclude(visits__session=session)
+        .order_by("-pk")
+        .values_list("pk", "known_as")[:500]
+    )
+    services = [
+        str(pk)
+        for pk in Service.objects.filter(code__in=["meal", "shower"]).values_list("pk", flat=True)
+    ]
+    typed = organisation.quiet_file.known_as[:3]
+    hx = {"HTTP_HX_REQUEST": "true"}
+    record(
+        "Desk: find a visitor by known-as name, htmx",
+        "typical worker",
+        lambda: client.post(reverse("dropin_people", args=[session.pk]), {"v-q": typed}, **hx),
+        kind="desk",
+        expect='type="radio"',
+    )
+
+    def log_next():
+        pk, known_as = next(people)
+        data = {
+            "v-q": known_as[:3],
+            "v-who": str(pk),
+            "v-services": services,
+            "v-children_count": "0",
+        }
+        return client.post(reverse("dropin_visit_new", args=[session.pk]), data, **hx)
+
+    record(
+        f"Desk: log a visit, htmx ({_visits_so_far():,} past visits)",
+        "typical worker",
+        log_next,
+        kind="desk",
+        expect="logged.",
+    )
+
+
+def _visits_so_far() -> int:
+    from dropin.models import Visit
+
+    return Visit.objects.count()
 
 
 def file_notes(participant: Participant) -> int:
