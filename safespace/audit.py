@@ -231,6 +231,15 @@ ACTION_LABELS = {
     "dropin.visit_corrected": _("Corrected a visit"),
     "dropin.visit_removed": _("Removed a visit"),
     "dropin.service_given": _("Recorded a service given"),
+    # --- Collective activities and peer groups ---
+    "activity.created": _("Created an activity"),
+    "activity.session_recorded": _("Recorded an activity session"),
+    "activity.session_corrected": _("Corrected an activity session"),
+    "peer_group.created": _("Created a peer group"),
+    "peer_group.member_enrolled": _("Enrolled a member in a peer group"),
+    "peer_group.member_left": _("Recorded that a member left a peer group"),
+    "peer_group.session_recorded": _("Recorded a peer group session"),
+    "peer_group.closed": _("Closed a peer group"),
 }
 
 
