@@ -396,6 +396,7 @@ def outreach_contacts_link(*, actor, participant: Participant, visitor_code: str
     )
     return linked
 
+
 # --- Sites and the services catalogue (coordinators) ---
 
 SITE_FIELDS = ("name", "active")
@@ -486,3 +487,263 @@ def service_update(*, actor, service: Service, changes: dict) -> list[str]:
         action="dropin.service_updated", actor=actor, target=current, payload={"fields": changed}
     )
     return changed
+
+
+# --- Collective activities and peer groups ---
+# An activity's session counts known participants (by their file) plus a head count of
+# others. A peer group is closed: members are enrolled, sessions record who came and the
+# facilitators' notes (encrypted); what members say is never recorded.
+
+
+class GroupClosed(Exception):
+    """The peer group is closed: no new member, no new session."""
+
+
+class AlreadyMember(Exception):
+    """She is already a member of this group."""
+
+
+class NoIndividualSupport(Exception):
+    """She has had no individual support yet: enrolling her needs a confirmation."""
+
+
+class NotAMember(Exception):
+    """Someone marked present is not a current member of the group."""
+
+
+def individual_support_exists(participant_ref="pk"):
+    """True for a file with individual support: an appointment that took place, a case
+    note (never read: only its existence), or an open key-worker assignment. One EXISTS
+    condition, usable in filter() or annotate() against `participant_ref`."""
+    from django.db.models import Exists, OuterRef
+
+    from cases.models import Appointment, Assignment, CaseNote
+
+    her = OuterRef(participant_ref)
+    return (
+        Exists(
+            Appointment.objects.filter(participant=her, status=Appointment.Status.DONE).values("pk")
+        )
+        | Exists(CaseNote.objects.filter(participant=her).values("pk"))
+        | Exists(
+            Assignment.objects.filter(
+                participant=her, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
+            ).values("pk")
+        )
+    )
+
+
+def has_individual_support(participant: Participant) -> bool:
+    """Whether she has had individual support yet, in one query."""
+    return (
+        Participant.objects.filter(pk=participant.pk).filter(individual_support_exists()).exists()
+    )
+
+
+@transaction.atomic
+def activity_create(*, actor, kind: str, title: str, site: Site | None = None):
+    """A new collective activity (a cooking workshop, yoga, an outing)."""
+    from dropin.models import Activity
+
+    activity = Activity(kind=kind, title=title, site=site, created_by=actor)
+    activity.full_clean(exclude=["created_by", "site"])
+    activity.save(force_insert=True)
+    audit_record(action="activity.created", actor=actor, target=activity, payload={"kind": kind})
+    return activity
+
+
+def _attendance_set(session, through, participants) -> int:
+    """Replace who attended a session; returns how many known people attended."""
+    through.objects.filter(session=session).delete()
+    unique = {participant.pk: participant for participant in participants}
+    through.objects.bulk_create(
+        [through(session=session, participant_id=pk) for pk in sorted(unique)]
+    )
+    return len(unique)
+
+
+@transaction.atomic
+def activity_session_record(*, actor, activity, date, participants=(), anonymous_count: int = 0):
+    """One meeting of an activity: the known participants present and a head count of others."""
+    from dropin.models import ActivityAttendance, ActivitySession
+
+    session = ActivitySession.objects.create(
+        activity=activity, date=date, anonymous_count=anonymous_count, recorded_by=actor
+    )
+    known = _attendance_set(session, ActivityAttendance, participants)
+    audit_record(
+        action="activity.session_recorded",
+        actor=actor,
+        target=session,
+        payload={"count": known + anonymous_count},
+    )
+    return session
+
+
+@transaction.atomic
+def activity_session_correct(*, actor, session, date, participants=(), anonymous_count: int = 0):
+    """Correct a session's date and attendance (the last correction wins)."""
+    from dropin.models import ActivityAttendance, ActivitySession
+
+    # lock the row: two corrections at once do not mix their attendance lists
+    current = ActivitySession.objects.select_for_update().get(pk=session.pk)
+    current.date = date
+    current.anonymous_count = anonymous_count
+    current.save(update_fields=["date", "anonymous_count"])
+    known = _attendance_set(current, ActivityAttendance, participants)
+    audit_record(
+        action="activity.session_corrected",
+        actor=actor,
+        target=current,
+        payload={"count": known + anonymous_count},
+    )
+    return current
+
+
+@transaction.atomic
+def peer_group_create(
+    *, actor, name: str, site: Site | None, planned_sessions: int, starts_on, facilitators
+):
+    """A new closed peer group, with its facilitators (peer workers and staff)."""
+    from dropin.models import PeerGroup
+
+    group = PeerGroup(
+        name=name,
+        site=site,
+        planned_sessions=planned_sessions,
+        starts_on=starts_on,
+        created_by=actor,
+    )
+    group.full_clean(exclude=["created_by", "site"])
+    group.save(force_insert=True)
+    facilitators = list(facilitators)
+    group.facilitators.set(facilitators)
+    audit_record(
+        action="peer_group.created",
+        actor=actor,
+        target=group,
+        payload={"count": len(facilitators)},
+    )
+    return group
+
+
+def _open_group_locked(group):
+    from dropin.models import PeerGroup
+
+    # lock the group row: nothing is added to a group being closed
+    current = PeerGroup.objects.select_for_update().get(pk=group.pk)
+    if current.closed_on is not None:
+        raise GroupClosed
+    return current
+
+
+@transaction.atomic
+def peer_group_member_enrol(
+    *, actor, group, participant: Participant, on=None, without_individual_support: bool = False
+):
+    """Enrol her in a group (again, if she had left it).
+
+    Raises GroupClosed, AlreadyMember, or NoIndividualSupport when she has had no
+    individual support yet and `without_individual_support` does not confirm it."""
+    from dropin.models import PeerGroupMember
+
+    current = _open_group_locked(group)
+    on = on or timezone.localdate()
+    supported = has_individual_support(participant)
+    if not supported and not without_individual_support:
+        raise NoIndividualSupport
+    member = (
+        PeerGroupMember.objects.select_for_update()
+        .filter(group=current, participant=participant)
+        .first()
+    )
+    if member is not None and member.left_on is None:
+        raise AlreadyMember
+    if member is not None:  # she comes back after leaving
+        member.left_on = None
+        member.enrolled_on = on
+        member.enrolled_by = actor
+        member.save(update_fields=["left_on", "enrolled_on", "enrolled_by"])
+    else:
+        try:
+            with transaction.atomic():
+                member = PeerGroupMember.objects.create(
+                    group=current, participant=participant, enrolled_on=on, enrolled_by=actor
+                )
+        except IntegrityError:
+            # someone else enrolled her at the same moment
+            raise AlreadyMember from None
+    audit_record(
+        action="peer_group.member_enrolled",
+        actor=actor,
+        target=member,
+        participant_id=participant.pk,
+        payload={} if supported else {"status": "without_individual_support"},
+    )
+    return member
+
+
+@transaction.atomic
+def peer_group_member_leave(*, actor, member, on=None) -> bool:
+    """She leaves the group (her attendance stays). False if she had left already."""
+    from dropin.models import PeerGroupMember
+
+    current = PeerGroupMember.objects.select_for_update().get(pk=member.pk)
+    if current.left_on is not None:
+        return False
+    current.left_on = max(on or timezone.localdate(), current.enrolled_on)
+    current.save(update_fields=["left_on"])
+    audit_record(
+        action="peer_group.member_left",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+    )
+    return True
+
+
+@transaction.atomic
+def peer_group_session_record(*, actor, group, date, attendees=(), facilitator_notes: str = ""):
+    """One meeting of the group: who came (current members only) and the facilitators'
+    notes, encrypted. Sessions beyond the planned number are allowed.
+
+    Raises GroupClosed, or NotAMember for someone who is not a current member."""
+    from dropin.models import PeerGroupAttendance, PeerGroupSession
+
+    current = _open_group_locked(group)
+    attendees = list(attendees)
+    members = set(
+        current.members.filter(left_on__isnull=True).values_list("participant_id", flat=True)
+    )
+    if any(participant.pk not in members for participant in attendees):
+        raise NotAMember
+    session = PeerGroupSession.objects.create(
+        group=current, date=date, facilitator_notes=facilitator_notes, recorded_by=actor
+    )
+    count = _attendance_set(session, PeerGroupAttendance, attendees)
+    audit_record(
+        action="peer_group.session_recorded",
+        actor=actor,
+        target=session,
+        payload={"count": count},
+    )
+    return session
+
+
+@transaction.atomic
+def peer_group_close(*, actor, group, on=None) -> bool:
+    """Close the group: no new member or session. False if it was closed already."""
+    from dropin.models import PeerGroup
+
+    current = PeerGroup.objects.select_for_update().get(pk=group.pk)
+    if current.closed_on is not None:
+        return False
+    current.closed_on = on or timezone.localdate()
+    current.save(update_fields=["closed_on"])
+    audit_record(
+        action="peer_group.closed",
+        actor=actor,
+        target=current,
+        payload={"count": current.sessions.count()},
+    )
+    return True

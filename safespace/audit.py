@@ -242,6 +242,16 @@ ACTION_LABELS = {
     "dropin.site_updated": _("Changed a drop-in site"),
     "dropin.service_created": _("Added a service to the catalogue"),
     "dropin.service_updated": _("Changed a service of the catalogue"),
+
+    # --- Collective activities and peer groups ---
+    "activity.created": _("Created an activity"),
+    "activity.session_recorded": _("Recorded an activity session"),
+    "activity.session_corrected": _("Corrected an activity session"),
+    "peer_group.created": _("Created a peer group"),
+    "peer_group.member_enrolled": _("Enrolled a member in a peer group"),
+    "peer_group.member_left": _("Recorded that a member left a peer group"),
+    "peer_group.session_recorded": _("Recorded a peer group session"),
+    "peer_group.closed": _("Closed a peer group"),
 }
 
 

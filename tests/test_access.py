@@ -130,6 +130,29 @@ URL_KWARGS = {
     "dropin_service_edit": lambda ctx: {"pk": _access_service(ctx).pk},
     "dropin_support_list": lambda ctx: {"pk": ctx["eve_file"].pk},
     "dropin_support_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    # --- Activities and peer groups: an activity with a session, and a group Bea facilitates
+    # (Alice does not: 404 for her) with Eve as a member, made on demand ---
+    **{
+        name: lambda ctx: {"pk": _access_activity(ctx).pk}
+        for name in ("activity_detail", "activity_people")
+    },
+    "activity_session_edit": lambda ctx: {
+        "pk": _access_activity(ctx).pk,
+        "session_pk": _access_activity(ctx).sessions.get().pk,
+    },
+    **{
+        name: lambda ctx: {"pk": _access_group(ctx).pk}
+        for name in (
+            "peer_group_detail",
+            "peer_group_member_new",
+            "peer_group_session_new",
+            "peer_group_close",
+        )
+    },
+    "peer_group_member_leave": lambda ctx: {
+        "pk": _access_group(ctx).pk,
+        "member_pk": _access_group(ctx).members.get().pk,
+    },
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -190,6 +213,17 @@ def _portal(*, eve, mallory, staff=403, anonymous=302):
 def _support_workers(status):
     """Services given to her outside a visit: her social worker; an unassigned coordinator 404."""
     return {**signed_in(403), Role.SOCIAL_WORKER.value: status, Role.COORDINATOR.value: 404}
+
+
+def _group_people(*, dana, bea):
+    """A peer group Bea facilitates: Dana (coordinator) and Bea as given, Alice (who does not
+    facilitate it) 404, volunteers and participants 403."""
+    return {
+        **signed_in(403),
+        Role.COORDINATOR.value: dana,
+        Role.PEER_WORKER.value: bea,
+        Role.SOCIAL_WORKER.value: 404,
+    }
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -491,6 +525,55 @@ EXPECTED = {
     # peer workers, volunteers and participants 403 (an empty POST is re-shown)
     "dropin_support_list": {"GET": _support_workers(200), "POST": everyone(405)},
     "dropin_support_new": {method: _support_workers(200) for method in ("GET", "POST")},
+    # --- Activities: everyone at the desk records sessions (volunteers too, who see known-as
+    # names only); coordinators and social workers create activities; participants are told no.
+    # Empty forms are re-shown with their errors (200).
+    "activity_list": {
+        "GET": {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403},
+        "POST": everyone(405),
+    },
+    "activity_new": {
+        method: {
+            **signed_in(403),
+            Role.COORDINATOR.value: 200,
+            Role.SOCIAL_WORKER.value: 200,
+        }
+        for method in ("GET", "POST")
+    },
+    **{
+        name: {
+            method: {**signed_in(200), Role.PARTICIPANT.value: 403, MALLORY: 403}
+            for method in ("GET", "POST")
+        }
+        for name in ("activity_detail", "activity_session_edit")
+    },
+    # the htmx fragment of matching names, typed letters in a POST body only; asked
+    # without htmx, it sends back to the activity (302)
+    "activity_people": {"GET": everyone(405), "POST": _desk(302)},
+    # --- Peer groups: coordinators, social and peer workers (volunteers and participants 403);
+    # Bea facilitates the group, Dana (coordinator) sees every group, Alice does not facilitate
+    # it: 404. Coordinators create groups; facilitators alone record sessions (Dana 403).
+    "peer_group_list": {
+        "GET": {
+            **signed_in(403),
+            Role.COORDINATOR.value: 200,
+            Role.SOCIAL_WORKER.value: 200,
+            Role.PEER_WORKER.value: 200,
+        },
+        "POST": everyone(405),
+    },
+    "peer_group_new": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "peer_group_detail": {"GET": _group_people(dana=200, bea=200), "POST": everyone(405)},
+    "peer_group_member_new": {
+        method: _group_people(dana=200, bea=200) for method in ("GET", "POST")
+    },
+    "peer_group_session_new": {
+        method: _group_people(dana=403, bea=200) for method in ("GET", "POST")
+    },
+    **{
+        name: {"GET": everyone(405), "POST": _group_people(dana=302, bea=302)}
+        for name in ("peer_group_member_leave", "peer_group_close")
+    },
     # --- Dream board: for her and the workers assigned to her; pictures alike ---
     "lifeplan_dreams": {"GET": _plan_workers(200), "POST": everyone(405)},
     "lifeplan_dream_new": {"GET": _plan_workers(200), "POST": _plan_workers(200)},
@@ -831,3 +914,47 @@ def _access_service(ctx):
     from dropin.models import Service
 
     return Service.objects.get(code="meal")
+
+
+# --- Activities and peer groups: the objects their URLs act on, made on demand ---
+
+
+def _access_activity(ctx):
+    """A cooking workshop with one session Eve came to."""
+    from django.utils import timezone
+
+    from dropin.services import activity_create, activity_session_record
+
+    if "activity" not in ctx:
+        alice = ctx["cast"][Role.SOCIAL_WORKER]
+        activity = activity_create(actor=alice, kind="cooking", title="Cooking")
+        activity_session_record(
+            actor=alice,
+            activity=activity,
+            date=timezone.localdate(),
+            participants=[ctx["eve_file"]],
+            anonymous_count=2,
+        )
+        ctx["activity"] = activity
+    return ctx["activity"]
+
+
+def _access_group(ctx):
+    """A peer group set up by Dana, facilitated by Bea (not Alice), with Eve as a member."""
+    from django.utils import timezone
+
+    from dropin.services import peer_group_create, peer_group_member_enrol
+
+    if "peer_group" not in ctx:
+        bea = ctx["cast"][Role.PEER_WORKER]
+        group = peer_group_create(
+            actor=ctx["cast"][Role.COORDINATOR],
+            name="Tuesday group",
+            site=None,
+            planned_sessions=12,
+            starts_on=timezone.localdate(),
+            facilitators=[bea],
+        )
+        peer_group_member_enrol(actor=bea, group=group, participant=ctx["eve_file"])
+        ctx["peer_group"] = group
+    return ctx["peer_group"]

@@ -98,9 +98,7 @@ def test_every_string_marked_in_the_code_is_in_the_french_catalogue(tmp_path, se
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        call_command(
-            "makemessages", locale=["fr"], no_obsolete=True, no_location=True, verbosity=0
-        )
+        call_command("makemessages", locale=["fr"], no_obsolete=True, no_location=True, verbosity=0)
     finally:
         os.chdir(cwd)
     missing = untranslated_in(target / "django.po")

@@ -16,9 +16,7 @@ STAFF = [Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.VOLUNTEER]
 
 
 @pytest.mark.parametrize("role", STAFF)
-def test_staff_without_an_authenticator_is_sent_to_enrolment_and_reaches_nothing_else(
-    client, role
-):
+def test_staff_without_an_authenticator_is_sent_to_enrolment_and_reaches_nothing_else(client, role):
     client.force_login(UserFactory(username="new_staff", role=role, mfa=False))
     for url in (reverse("home"), reverse("account_change_password"), reverse("usersessions_list")):
         response = client.get(url)
