@@ -76,6 +76,15 @@ def home(request):
         )
     if role == Role.SOCIAL_WORKER:
         context["appointments_today"] = _appointments_today(request.user)
+    if role in (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.VOLUNTEER):
+        # --- Drop-in: today's sessions, open ones first ---
+        from dropin.models import OpeningSession
+
+        context["sessions_today"] = list(
+            OpeningSession.objects.filter(date=timezone.localdate())
+            .select_related("site")
+            .order_by("closed_at", "opens_at")[:10]
+        )
     if role == Role.COORDINATOR:
         context["openings_to_review"] = BreakGlassGrant.objects.filter(
             reviewed_at__isnull=True

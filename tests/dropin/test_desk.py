@@ -299,3 +299,14 @@ def test_enter_in_the_name_box_before_choosing_only_searches(chloe_volunteer, se
     assert "Maria" in html and "Choose who is visiting" not in html
     assert 'name="v-children_count" value="1"' in html  # what was typed stays
     assert not Visit.objects.exists()
+
+
+def test_everyone_at_the_desk_finds_todays_sessions_on_their_home_page(cast, session):
+    for role in (Role.VOLUNTEER, Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.COORDINATOR):
+        html = client_for(cast[role]).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+        assert reverse("dropin_session", args=[session.pk]) in html.content.decode()
+
+
+def test_a_social_worker_finds_the_outreach_link_on_her_file(alice_socialworker, eve_file):
+    html = client_for(alice_socialworker).get(reverse("participant_detail", args=[eve_file.pk]))
+    assert reverse("outreach_link", args=[eve_file.pk]) in html.content.decode()
