@@ -65,3 +65,31 @@ def picture_response(item) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def dream_form_submit(request, participant, *, via="", full_message=""):
+    """The dream-board form of this request, saved when valid. Returns (form, saved).
+
+    From her own space (via="portal") the form speaks to her; a full board puts
+    ``full_message`` on the form instead of saving."""
+    from lifeplans.forms import DreamForm
+    from lifeplans.services import DreamBoardFull, dream_add
+
+    for_her = via == "portal"
+    posted = request.method == "POST"
+    form = DreamForm(*((request.POST, request.FILES) if posted else ()), for_her=for_her)
+    if not (posted and form.is_valid()):
+        return form, False
+    try:
+        dream_add(
+            actor=request.user,
+            participant=participant,
+            words=form.cleaned_data["words"],
+            picture=form.cleaned_data["picture"],
+            content_type=form.cleaned_data["content_type"],
+            via=via,
+        )
+    except DreamBoardFull:
+        form.add_error(None, full_message)
+        return form, False
+    return form, True

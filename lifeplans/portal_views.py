@@ -18,8 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Appointment, Participant
-from lifeplans.dreams import board_year, dream_board, dream_item_of, picture_response
-from lifeplans.forms import DreamForm
+from lifeplans.dreams import (
+    board_year,
+    dream_board,
+    dream_form_submit,
+    dream_item_of,
+    picture_response,
+)
 from lifeplans.models import DreamItem, Goal, GoalChange, Review, SafetyPlan, Step, Strength
 from lifeplans.portal_forms import (
     DOMAIN_WORDS,
@@ -33,9 +38,7 @@ from lifeplans.portal_forms import (
     HerStrengthForm,
 )
 from lifeplans.services import (
-    DreamBoardFull,
     NotAProposal,
-    her_dream_add,
     her_dream_remove,
     her_goal_answer,
     her_goal_propose,
@@ -293,24 +296,15 @@ def portal_dreams(request):
 def portal_dream_new(request):
     """Add a picture, a few words, or both, to her board."""
     participant = _her_file_or_404(request)
-    posted = request.method == "POST"
-    form = (
-        DreamForm(request.POST, request.FILES, for_her=True) if posted else DreamForm(for_her=True)
+    form, saved = dream_form_submit(
+        request,
+        participant,
+        via="portal",
+        full_message=_("Your board for this year is full. Take something off first."),
     )
-    if posted and form.is_valid():
-        try:
-            her_dream_add(
-                actor=request.user,
-                participant=participant,
-                words=form.cleaned_data["words"],
-                picture=form.cleaned_data["picture"],
-                content_type=form.cleaned_data["content_type"],
-            )
-        except DreamBoardFull:
-            form.add_error(None, _("Your board for this year is full. Take something off first."))
-        else:
-            messages.success(request, _("It is on your dream board."))
-            return redirect("portal_dreams")
+    if saved:
+        messages.success(request, _("It is on your dream board."))
+        return redirect("portal_dreams")
     return render(request, "lifeplans/portal/dream_form.html", {"form": form})
 
 

@@ -457,22 +457,9 @@ def dream_picture(item) -> bytes:
     return decrypt_bytes(DreamImage.objects.values_list("token", flat=True).get(item=item))
 
 
-def her_dream_add(*, actor, participant: Participant, words="", picture=None, content_type=""):
-    """She adds to her own board, from her own space."""
-    return dream_add(
-        actor=actor,
-        participant=participant,
-        words=words,
-        picture=picture,
-        content_type=content_type,
-        via="portal",
-    )
-
-
 def her_dream_remove(*, actor, item) -> bool:
     """She takes something off her own board, from her own space."""
     return dream_remove(actor=actor, item=item, via="portal")
-
 
 
 # --- Strengths ---

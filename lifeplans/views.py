@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Participant
 from cases.scoping import file_for_section, file_view_record
-from lifeplans.dreams import board_year, dream_board, dream_item_of, picture_response
+from lifeplans.dreams import (
+    board_year,
+    dream_board,
+    dream_form_submit,
+    dream_item_of,
+    picture_response,
+)
 from lifeplans.forms import (
     DreamForm,
     GoalAgreeForm,
@@ -28,11 +34,9 @@ from lifeplans.models import Goal, GoalChange, LifePlan, SafetyPlan, Step, Stren
 from lifeplans.services import (
     SAFETY_FIELDS,
     AgreementNotInPerson,
-    DreamBoardFull,
     GoalNotAgreed,
     GoalStaleEdit,
     SafetyPlanStaleEdit,
-    dream_add,
     dream_remove,
     goal_agree,
     goal_propose,
@@ -425,22 +429,14 @@ def lifeplan_dreams(request, pk):
 def lifeplan_dream_new(request, pk):
     """Add a picture or words to her board, with her."""
     participant = _dream_board_file(request, pk, write=True)
-    posted = request.method == "POST"
-    form = DreamForm(request.POST, request.FILES) if posted else DreamForm()
-    if posted and form.is_valid():
-        try:
-            dream_add(
-                actor=request.user,
-                participant=participant,
-                words=form.cleaned_data["words"],
-                picture=form.cleaned_data["picture"],
-                content_type=form.cleaned_data["content_type"],
-            )
-        except DreamBoardFull:
-            form.add_error(None, _("Her board for this year is full: take something off first."))
-        else:
-            messages.success(request, _("It is on her dream board."))
-            return redirect(_dreams_url(participant))
+    form, saved = dream_form_submit(
+        request,
+        participant,
+        full_message=_("Her board for this year is full: take something off first."),
+    )
+    if saved:
+        messages.success(request, _("It is on her dream board."))
+        return redirect(_dreams_url(participant))
     return _form_page(
         request,
         participant,
