@@ -96,12 +96,13 @@ def dropin_session_new(request):
 # --- The desk: one session, its visits, and the form to log one ---
 
 
-def _visits_of(session):
-    """The session's visits, newest first, with their services and who logged them
-    (three queries whatever their number). Of a known visitor, her known-as name only."""
+def _visits_of(session, *, only_pk=None):
+    """The session's visits (or just one), newest first, with their services and who logged
+    them (three queries whatever their number). Of a known visitor, her known-as name only."""
     services = ServiceGiven.objects.select_related("service").order_by("service__position")
+    visits = session.visits.filter(pk=only_pk) if only_pk else session.visits.all()
     return list(
-        session.visits.select_related("logged_by")
+        visits.select_related("logged_by")
         .prefetch_related(
             Prefetch("participant", queryset=Participant.objects.only("pk", "known_as")),
             Prefetch("services_given", queryset=services),
@@ -136,18 +137,13 @@ def _matches(typed):
     )
 
 
-def _desk_context(request, session, form, *, matches=None, logged=None):
-    visits = _visits_of(session)
-    return {
-        "session": session,
-        "form": form,
-        "matches": matches,
-        "visits": visits,
-        "counts": visit_counts(session.visits.all()),
-        "logged": logged,
-        "can_manage": can_manage_dropin(request.user),
-        "ANONYMOUS": ANONYMOUS,
-    }
+def _desk_context(request, session, form, *, matches=None, full=True):
+    """What the desk shows: the form, and for the whole page the session's visits."""
+    context = {"session": session, "form": form, "matches": matches, "ANONYMOUS": ANONYMOUS}
+    if full:
+        context["visits"] = _visits_of(session)
+        context["counts"] = visit_counts(session.visits.all())
+    return context
 
 
 @require_safe
@@ -186,12 +182,12 @@ def dropin_visit_new(request, pk):
     session = _session_of(pk)
     form = VisitForm(request.POST, prefix="v")
     typed = request.POST.get("v-q", "").strip()
+    desk = "dropin/session.html#desk" if request.htmx else "dropin/session.html"
+    full = not request.htmx
     if not request.POST.get("v-who") and len(typed) >= 2:
         # Enter in the name box with no one chosen yet: show who matches (without JS too)
-        context = _desk_context(request, session, form, matches=_matches(typed))
-        template = "dropin/session.html#desk" if request.htmx else "dropin/session.html"
-        return render(request, template, context)
-    logged = None
+        context = _desk_context(request, session, form, matches=_matches(typed), full=full)
+        return render(request, desk, context)
     if form.is_valid():
         if not form.cleaned_data["who"]:
             form.add_error("who", _("Choose who is visiting, or an anonymous visitor."))
@@ -211,17 +207,20 @@ def dropin_visit_new(request, pk):
                     _("Her visit is already logged in this session: correct it in the list."),
                 )
             else:
-                logged = visit
+                message = _visit_logged_message(form.participant)
                 if not request.htmx:
-                    messages.success(request, _visit_logged_message(form.participant))
+                    messages.success(request, message)
                     return redirect(_session_url(session))
-                form = VisitForm(prefix="v")
-    matches = None if logged else _matches(request.POST.get("v-q", ""))
-    context = _desk_context(request, session, form, matches=matches, logged=logged)
-    if logged:
-        context["logged_message"] = _visit_logged_message(logged.participant)
-    template = "dropin/session.html#desk" if request.htmx else "dropin/session.html"
-    return render(request, template, context)
+                # the desk comes back empty; the new visit and the counts are added in place
+                context = _desk_context(request, session, VisitForm(prefix="v"), full=False)
+                context |= {
+                    "logged_message": message,
+                    "visit": _visits_of(session, only_pk=visit.pk)[0],
+                    "counts": visit_counts(session.visits.all()),
+                }
+                return render(request, "dropin/visit_logged.html", context)
+    context = _desk_context(request, session, form, matches=_matches(typed), full=full)
+    return render(request, desk, context)
 
 
 def _visit_logged_message(participant):

@@ -310,3 +310,30 @@ def test_everyone_at_the_desk_finds_todays_sessions_on_their_home_page(cast, ses
 def test_a_social_worker_finds_the_outreach_link_on_her_file(alice_socialworker, eve_file):
     html = client_for(alice_socialworker).get(reverse("participant_detail", args=[eve_file.pk]))
     assert reverse("outreach_link", args=[eve_file.pk]) in html.content.decode()
+
+
+def test_logging_a_visit_costs_the_same_queries_in_a_quiet_or_a_busy_session(
+    chloe_volunteer, session
+):
+    chloe = client_for(chloe_volunteer)
+    meal = Service.objects.get(code="meal")
+    people = [Participant.objects.create(reference=f"SS-2026-{n:04d}", known_as=f"P{n}")
+              for n in range(30)]  # fmt: skip
+
+    def log_one(person):
+        with CaptureQueriesContext(connection) as queries:
+            response = chloe.post(
+                reverse("dropin_visit_new", args=[session.pk]),
+                {"v-who": str(person.pk), "v-services": [str(meal.pk)], "v-children_count": "0"},
+                HTTP_HX_REQUEST="true",
+            )
+        assert response.status_code == 200
+        # only the new visit is sent, to be put at the top of the list in place
+        assert response.content.decode().count('class="visit"') == 1
+        return len(queries)
+
+    log_one(people[0])
+    quiet = log_one(people[1])
+    for person in people[2:28]:
+        visit_log(actor=chloe_volunteer, session=session, participant=person, services=[meal])
+    assert log_one(people[29]) == quiet
