@@ -132,11 +132,9 @@ class VisitForm(forms.Form):
         error_messages={"max_value": _("At most 20."), "min_value": _("No fewer than 0.")},
     )
     # anonymous visitor (all optional)
-    nationality = forms.ChoiceField(
-        label=_("Nationality"),
-        choices=[("", ""), *countries],
-        required=False,
-        widget=CountrySelect,
+    # a plain code field: a ChoiceField of 250 countries was deep-copied with every form
+    nationality = forms.CharField(
+        label=_("Nationality"), required=False, max_length=2, widget=CountrySelect
     )
     age_band = forms.ChoiceField(
         label=_("Age"), choices=[("", _("Not said")), *AgeBand.choices], required=False
@@ -175,6 +173,12 @@ class VisitForm(forms.Form):
             (service.pk, service.label, str(service.pk) in ticked)
             for service in self.fields["services"].queryset
         ]
+
+    def clean_nationality(self):
+        code = (self.cleaned_data.get("nationality") or "").upper()
+        if code and not countries.name(code):
+            raise forms.ValidationError(_("Choose a country from the list."))
+        return code
 
     def clean_children_count(self):
         return self.cleaned_data.get("children_count") or 0

@@ -171,7 +171,12 @@ def visit_log(
         existing = Visit.objects.filter(session=current, participant=participant).first()
         raise AlreadyLogged(existing.pk if existing else 0) from None
     services = list(services)
-    _services_set(visit=visit, services=services, actor=actor, day=current.date)
+    ServiceGiven.objects.bulk_create(
+        [
+            ServiceGiven(service=service, visit=visit, given_on=current.date, given_by=actor)
+            for service in services
+        ]
+    )
     audit_record(
         action="dropin.visit_logged",
         actor=actor,

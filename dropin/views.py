@@ -96,13 +96,12 @@ def dropin_session_new(request):
 # --- The desk: one session, its visits, and the form to log one ---
 
 
-def _visits_of(session, *, only_pk=None):
-    """The session's visits (or just one), newest first, with their services and who logged
+def _visits_of(session):
+    """The session's visits, newest first, with their services and who logged
     them (three queries whatever their number). Of a known visitor, her known-as name only."""
     services = ServiceGiven.objects.select_related("service").order_by("service__position")
-    visits = session.visits.filter(pk=only_pk) if only_pk else session.visits.all()
-    return list(
-        visits.select_related("logged_by")
+    found = list(
+        session.visits.select_related("logged_by")
         .prefetch_related(
             Prefetch("participant", queryset=Participant.objects.only("pk", "known_as")),
             Prefetch("services_given", queryset=services),
@@ -124,6 +123,9 @@ def _visits_of(session, *, only_pk=None):
         )
         .order_by("-logged_at", "-pk")
     )
+    for visit in found:
+        visit.service_labels = [given.service.label for given in visit.services_given.all()]
+    return found
 
 
 def _matches(typed):
@@ -213,9 +215,13 @@ def dropin_visit_new(request, pk):
                     return redirect(_session_url(session))
                 # the desk comes back empty; the new visit and the counts are added in place
                 context = _desk_context(request, session, VisitForm(prefix="v"), full=False)
+                # the new row from what is known already: no need to read it back
+                visit.participant = form.participant
+                visit.logged_by = request.user
+                visit.service_labels = [service.label for service in form.visit_data()["services"]]
                 context |= {
                     "logged_message": message,
-                    "visit": _visits_of(session, only_pk=visit.pk)[0],
+                    "visit": visit,
                     "counts": visit_counts(session.visits.all()),
                 }
                 return render(request, "dropin/visit_logged.html", context)
