@@ -163,13 +163,9 @@ def visit_log(
         visit.age_band = age_band
         visit.first_visit = first_visit
         visit.visitor_code = visitor_code_digest(visitor_code)
-    try:
-        with transaction.atomic():
-            visit.save(force_insert=True)
-    except IntegrityError:
-        # two desks logged her at once: the other one is kept
-        existing = Visit.objects.filter(session=current, participant=participant).first()
-        raise AlreadyLogged(existing.pk if existing else 0) from None
+    # the session row is locked: no other desk can log her in between (and should one
+    # still, the constraint refuses it and the caller's IntegrityError undoes it all)
+    visit.save(force_insert=True)
     services = list(services)
     ServiceGiven.objects.bulk_create(
         [

@@ -8,6 +8,7 @@ that name and nothing else of her file. Typed letters travel in POST bodies, nev
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -203,7 +204,7 @@ def dropin_visit_new(request, pk):
                 )
             except SessionClosed:
                 form.add_error(None, _("This session is closed: visits can no longer be logged."))
-            except AlreadyLogged:
+            except (AlreadyLogged, IntegrityError):
                 form.add_error(
                     "who",
                     _("Her visit is already logged in this session: correct it in the list."),
