@@ -28,6 +28,11 @@ def drop_in(db):
     Participant.objects.create(reference="SS-2026-0102", known_as="Fatou", legal_name="Awa Y")
 
 
+def settled(page):
+    """No htmx request in flight (a slow answer must not land while keys are pressed)."""
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
 def test_chloe_logs_three_visits_with_the_keyboard_alone(
     chloe_volunteer, drop_in, password, live_server, page, axe_check
 ):
@@ -46,6 +51,7 @@ def test_chloe_logs_three_visits_with_the_keyboard_alone(
     expect(page.get_by_label("Her name (first letters)")).to_be_focused()
     page.keyboard.type("Mar")
     expect(page.get_by_role("radio", name="Maria")).to_be_checked()
+    settled(page)
     page.keyboard.press("Tab")  # her name, chosen
     page.keyboard.press("Tab")  # the anonymous details (closed)
     page.keyboard.press("Tab")  # children
@@ -62,6 +68,7 @@ def test_chloe_logs_three_visits_with_the_keyboard_alone(
     expect(page.get_by_label("Her name (first letters)")).to_be_focused()
     page.keyboard.type("fat")
     expect(page.get_by_role("radio", name="Fatou")).to_be_checked()
+    settled(page)
     for _ in range(4):  # her name, the details, children, a meal
         page.keyboard.press("Tab")
     page.keyboard.press("Tab")  # food parcel
