@@ -231,6 +231,9 @@ ACTION_LABELS = {
     "dropin.visit_corrected": _("Corrected a visit"),
     "dropin.visit_removed": _("Removed a visit"),
     "dropin.service_given": _("Recorded a service given"),
+    # --- Shelters ---
+    "shelter.stay_begun": _("Began a stay"),
+    "shelter.stay_ended": _("Ended a stay"),
     # --- Outreach ---
     "outreach.round_recorded": _("Recorded an outreach round"),
     "outreach.round_corrected": _("Corrected an outreach round"),
