@@ -46,3 +46,19 @@ DEFAULT_NAMES = {
     "health": _("Health"),
     "childcare": _("Childcare"),
 }
+
+
+def defaults_ensure() -> None:
+    """Create the default services that are missing (the migration creates them; a test
+    database flushed between tests loses them)."""
+    from django.utils import translation
+
+    from dropin.models import Service
+
+    with translation.override("en"):
+        for code, (category, position) in DEFAULTS.items():
+            Service.objects.get_or_create(
+                code=code,
+                defaults={"name": str(DEFAULT_NAMES[code]), "category": category,
+                          "position": position},
+            )  # fmt: skip

@@ -99,7 +99,8 @@ def axe_path():
 
 @pytest.fixture(autouse=True)
 def _role_groups(transactional_db):
-    """The role groups, which the flush after each transactional test deletes.
+    """The role groups (and the default services), which the flush after each
+    transactional test deletes.
 
     serialized_rollback cannot bring them back: once Playwright has started, its
     event loop makes Django hand the main thread a new connection object, one
@@ -107,6 +108,10 @@ def _role_groups(transactional_db):
     """
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+    # the default services of the drop-in, created by a data migration, go the same way
+    from dropin.catalogue import defaults_ensure
+
+    defaults_ensure()
 
 
 @pytest.fixture
