@@ -665,7 +665,6 @@ class CloseFileForm(forms.Form):
 
 
 # --- Partners, consents and referrals ---
-# imported here, not at the top, so the features' blocks merge apart
 
 
 class PartnerForm(forms.ModelForm):

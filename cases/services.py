@@ -535,7 +535,6 @@ def participant_reopen(*, actor, participant: Participant) -> None:
 
 
 # --- Partners, consents and referrals ---
-# imported here, not at the top, so the features' blocks merge apart
 
 
 class InactivePartner(Exception):

@@ -162,7 +162,12 @@ def _appointments_section(request, participant, *, writable):
 
 def _referrals_section(request, participant, *, writable):
     return {
-        "referrals": list(participant.referrals.select_related("partner").order_by("-created_at")),
+        # the override reason is shown on the referral's own page only
+        "referrals": list(
+            participant.referrals.select_related("partner")
+            .defer("override_reason")
+            .order_by("-created_at")
+        ),
         "writable": writable,
     }
 
@@ -376,7 +381,7 @@ def participant_edit(request, pk):
                     "still here: check her file in another tab, then save again."
                 ),
             )
-            version = Participant.objects.get(pk=participant.pk).version
+            version = Participant.objects.values_list("version", flat=True).get(pk=participant.pk)
         else:
             messages.success(request, _("Saved."))
             return redirect("participant_detail", pk=participant.pk)
@@ -949,7 +954,6 @@ def participant_reopen_view(request, pk):
 
 
 # --- Partners, consents and referrals ---
-# imported here, not at the top, so the features' blocks merge apart
 
 
 # a live consent ending within this many days is pointed out on her file
@@ -1136,7 +1140,7 @@ def participant_referral_edit(request, pk, referral_pk):
                     "still here: check her file in another tab, then save again."
                 ),
             )
-            version = Referral.objects.get(pk=referral.pk).version
+            version = Referral.objects.values_list("version", flat=True).get(pk=referral.pk)
         else:
             messages.success(request, _("Saved."))
             return redirect(reverse("participant_detail", args=[participant.pk]) + "#referrals")

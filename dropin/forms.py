@@ -192,7 +192,7 @@ class VisitForm(forms.Form):
         if who == ANONYMOUS:
             self.participant = None
             return who
-        if not who.isdigit():
+        if not (who.isascii() and who.isdigit()):
             raise forms.ValidationError(
                 _("Choose who is visiting, or an anonymous visitor."), code="required"
             )
@@ -203,7 +203,7 @@ class VisitForm(forms.Form):
 
     @property
     def anonymous(self) -> bool:
-        return self.is_bound and self.data.get("who") == ANONYMOUS
+        return self.is_bound and self["who"].value() == ANONYMOUS
 
     def visit_data(self) -> dict:
         """The keyword arguments of visit_log / visit_correct."""

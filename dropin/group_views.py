@@ -93,7 +93,7 @@ def _typed(source) -> str:
 
 
 def _ids(values) -> list[int]:
-    return [int(value) for value in values if str(value).isdigit()][:200]
+    return [int(value) for value in map(str, values) if value.isascii() and value.isdigit()][:200]
 
 
 def _by_name(people):

@@ -192,10 +192,6 @@ class Visit(models.Model):
     def __str__(self):
         return f"visit #{self.pk}"
 
-    @property
-    def anonymous(self) -> bool:
-        return self.participant_id is None
-
 
 class ServiceGiven(models.Model):
     """A service given: during a visit, or in individual support outside one."""

@@ -24,7 +24,6 @@ COUNT_FIELDS = (
     "food_and_drinks",
     "other_material",
 )
-MATERIAL_FIELDS = ("leaflets", "hygiene_kits", "food_and_drinks", "other_material")
 # who can be on a team: those who record rounds, and volunteers (who go out but do not record)
 TEAM_ROLES = (*OUTREACH_ROLES, Role.VOLUNTEER)
 

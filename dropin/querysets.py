@@ -15,7 +15,3 @@ class PeerGroupQuerySet(models.QuerySet):
         if role in (Role.SOCIAL_WORKER, Role.PEER_WORKER):
             return self.filter(facilitators=user)
         return self.none()
-
-    def facilitated_by(self, user):
-        """The groups whose facilitators' notes this user may read: her own groups only."""
-        return self.filter(facilitators=user)

@@ -53,15 +53,24 @@ def visitor_code_digest(code: str) -> str:
 # --- Sites and sessions ---
 
 
+class SessionTaken(Exception):
+    """A session of this site already opens at this time (someone opened it just now)."""
+
+
 @transaction.atomic
 def session_open(*, actor, site: Site, date, opens_at, closes_at) -> OpeningSession:
-    """Open a session of a site; the person opening it is present (hours from the times)."""
+    """Open a session of a site; the person opening it is present for its hours."""
     session = OpeningSession(
         site=site, date=date, opens_at=opens_at, closes_at=closes_at, opened_by=actor
     )
     session.full_clean(exclude=["opened_by", "site"])
-    session.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            session.save(force_insert=True)
+    except IntegrityError:
+        raise SessionTaken from None
     audit_record(action="dropin.session_opened", actor=actor, target=session)
+    presence_set(actor=actor, session=session, person=actor, hours=session_hours(session))
     return session
 
 

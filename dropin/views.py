@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from dropin.models import OpeningSession, Presence, ServiceGiven, Visit
 from dropin.services import (
     AlreadyLogged,
     SessionClosed,
+    SessionTaken,
     VisitStaleEdit,
     presence_remove,
     presence_set,
@@ -76,21 +78,19 @@ def dropin_session_new(request):
     form = SessionOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        session = session_open(
-            actor=request.user,
-            site=data["site"],
-            date=data["date"],
-            opens_at=data["opens_at"],
-            closes_at=data["closes_at"],
-        )
-        presence_set(
-            actor=request.user,
-            session=session,
-            person=request.user,
-            hours=session_hours(session),
-        )
-        messages.success(request, _("The session is open."))
-        return redirect(_session_url(session))
+        try:
+            session = session_open(
+                actor=request.user,
+                site=data["site"],
+                date=data["date"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+            )
+        except SessionTaken:
+            form.add_error("opens_at", _("A session of this site already opens at this time."))
+        else:
+            messages.success(request, _("The session is open."))
+            return redirect(_session_url(session))
     return render(request, "dropin/session_new.html", {"form": form})
 
 
@@ -130,19 +130,23 @@ def _visits_of(session):
 
 
 def _matches(typed):
-    """Known visitors whose known-as name starts with what was typed (at most a few)."""
+    """Known visitors whose known-as name starts with what was typed (at most a few), by
+    name: sorted here, as the database only holds her name encrypted."""
     if len((typed or "").strip()) < 2:
         return None
-    return list(
-        Participant.objects.at_the_desk()
-        .desk_search(typed)
-        .order_by("known_as", "pk")[:MATCHES_SHOWN]
-    )
+    found = Participant.objects.at_the_desk().desk_search(typed).order_by("pk")
+    return sorted(found[:MATCHES_SHOWN], key=lambda person: (person.known_as or "").casefold())
 
 
 def _desk_context(request, session, form, *, matches=None, full=True):
     """What the desk shows: the form, and for the whole page the session's visits."""
-    context = {"session": session, "form": form, "matches": matches, "ANONYMOUS": ANONYMOUS}
+    context = {
+        "session": session,
+        "form": form,
+        "matches": matches,
+        "matches_limit": MATCHES_SHOWN,
+        "ANONYMOUS": ANONYMOUS,
+    }
     if full:
         context["visits"] = _visits_of(session)
         context["counts"] = visit_counts(session.visits.all())
@@ -173,7 +177,7 @@ def dropin_people(request, pk):
     return render(
         request,
         "dropin/session.html#who",
-        {"session": session, "form": form, "matches": matches, "ANONYMOUS": ANONYMOUS},
+        _desk_context(request, session, form, matches=matches, full=False),
     )
 
 
@@ -334,9 +338,10 @@ def dropin_presence(request, pk):
         initial={"hours": mine.hours if mine else session_hours(session)},
     )
     if posted and "remove" in request.POST:
-        presence = get_object_or_404(
-            Presence.objects.filter(session=session), pk=request.POST.get("remove", "0") or 0
-        )
+        chosen = request.POST.get("remove", "")
+        if not (chosen.isascii() and chosen.isdigit()):
+            raise Http404
+        presence = get_object_or_404(Presence.objects.filter(session=session), pk=int(chosen))
         if presence.person_id != request.user.pk and not can_manage_dropin(request.user):
             messages.error(request, _("Only a coordinator can remove someone else's hours."))
         else:

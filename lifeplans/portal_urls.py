@@ -11,8 +11,9 @@ urlpatterns = [
     path("goals/<int:goal_pk>/no/", portal_views.portal_goal_let_go, name="portal_goal_let_go"),
     path("steps/<int:step_pk>/", portal_views.portal_step_done, name="portal_step_done"),
     path("words/", portal_views.portal_reflection, name="portal_reflection"),
-    path("keeping-safe/", portal_views.portal_safety, name="portal_safety"),
-    path("keeping-safe/change/", portal_views.portal_safety_edit, name="portal_safety_edit"),
+    # neutral addresses: they stay in the history of a shared phone
+    path("notes/", portal_views.portal_safety, name="portal_safety"),
+    path("notes/change/", portal_views.portal_safety_edit, name="portal_safety_edit"),
     path("my-plan.pdf", portal_views.portal_plan_pdf, name="portal_plan_pdf"),
 ]
 

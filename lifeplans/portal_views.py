@@ -149,7 +149,7 @@ def _dream_preview(participant):
     for item in items:
         if item.content_type:
             item.picture_url = reverse("portal_dream_picture", args=[item.pk])
-    return {"items": items, "years": []}
+    return {"items": items}
 
 
 @require_POST

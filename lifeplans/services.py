@@ -85,7 +85,21 @@ def goal_propose(
 @transaction.atomic
 def goal_agree(*, actor, goal: Goal, in_her_presence: bool) -> Goal:
     """Record her agreement to a proposed goal. A worker needs her there, in person."""
-    current = Goal.objects.select_for_update().select_related("plan__participant").get(pk=goal.pk)
+    # her file's account only: nothing of it is decrypted to check who is agreeing
+    current = (
+        Goal.objects.select_for_update()
+        .select_related("plan__participant")
+        .only(
+            "status",
+            "agreed_on",
+            "version",
+            "updated_at",
+            "plan__id",
+            "plan__participant__id",
+            "plan__participant__account_id",
+        )
+        .get(pk=goal.pk)
+    )
     participant = current.plan.participant
     if not _is_her(actor, participant) and not in_her_presence:
         raise AgreementNotInPerson
@@ -180,7 +194,13 @@ def step_add(*, actor, goal: Goal, words: str, owner: str, due_on=None) -> Step:
 @transaction.atomic
 def step_set_done(*, actor, step: Step, done: bool, via: str = "") -> Step:
     """Mark a step done (today) or not done; doing it twice changes nothing."""
-    current = Step.objects.select_for_update().select_related("goal__plan").get(pk=step.pk)
+    # ids and the date only: the step's and the goal's words are not decrypted
+    current = (
+        Step.objects.select_for_update()
+        .select_related("goal__plan")
+        .only("done_on", "goal__id", "goal__plan__id", "goal__plan__participant_id")
+        .get(pk=step.pk)
+    )
     if current.done == done:
         return current
     current.done_on = timezone.localdate() if done else None
@@ -322,7 +342,12 @@ class NotAProposal(Exception):
 @transaction.atomic
 def her_goal_answer(*, actor, goal: Goal, agree: bool) -> Goal:
     """Her answer to a goal a worker proposed: she agrees (it counts from today) or lets it go."""
-    goal = Goal.objects.select_for_update().select_related("plan").get(pk=goal.pk)
+    goal = (
+        Goal.objects.select_for_update()
+        .select_related("plan")
+        .only("status", "agreed_on", "updated_at", "version", "plan__id", "plan__participant_id")
+        .get(pk=goal.pk)
+    )
     if goal.status != Goal.Status.PROPOSED:
         raise NotAProposal
     before = goal.status

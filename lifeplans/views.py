@@ -129,11 +129,9 @@ def lifeplan_detail(request, pk):
             "can_read_safety_plan": hers_or_assigned,
             "can_see_dream_board": hers_or_assigned,
             "propose_form": GoalProposeForm() if writable else None,
-            "agree_form": GoalAgreeForm() if writable else None,
             "review_form": ReviewForm() if writable else None,
             "strengths": strengths,
             "strength_form": StrengthForm(auto_id="strength_%s") if writable else None,
-            "today": timezone.localdate(),
         },
     )
 
@@ -224,7 +222,7 @@ def lifeplan_goal_edit(request, pk, goal_pk):
                     "here: look at the plan in another tab, then save again."
                 ),
             )
-            version = Goal.objects.get(pk=goal.pk).version
+            version = Goal.objects.values_list("version", flat=True).get(pk=goal.pk)
         except GoalNotAgreed:
             form.add_error(
                 "status",
@@ -285,7 +283,7 @@ def lifeplan_step_done(request, pk, step_pk):
     """Tick a step done, or untick it."""
     participant = file_for_section(request, pk, "lifeplan", write=True)
     step = get_object_or_404(
-        Step.objects.filter(goal__plan__participant=participant).select_related("goal__plan"),
+        Step.objects.filter(goal__plan__participant=participant).only("pk", "goal_id"),
         pk=step_pk,
     )
     step_set_done(actor=request.user, step=step, done=request.POST.get("done") == "1")

@@ -193,7 +193,7 @@ def can_work_at_the_desk(user) -> bool:
 
 
 def can_manage_dropin(user) -> bool:
-    """Sites, the services catalogue, and corrections after a session is closed."""
+    """Sites and the services catalogue."""
     return role_of(user) == Role.COORDINATOR
 
 

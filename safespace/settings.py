@@ -304,7 +304,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Documents in her file: the largest accepted, in bytes. The upload view keeps the file in
 # memory (never a plaintext temporary file) and stops keeping it past this size, so the
-# form can say it is too large (cases.views.DocumentUploadHandler); FILE_UPLOAD_* do not
+# form can say it is too large (safespace.uploads.InMemoryUploadHandler); FILE_UPLOAD_* do not
 # apply there. A reverse proxy in front should allow a little more than this.
 SAFESPACE_DOCUMENT_MAX_BYTES = config.env_int(
     "SAFESPACE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024

@@ -26,7 +26,9 @@
 
   var shiftTimes = [];
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && document.body.hasAttribute("data-exit-on-escape")) {
+    // Escape also closes an input method's suggestions: only a plain Escape leaves
+    if (event.key === "Escape" && !event.isComposing && event.keyCode !== 229 &&
+        document.body.hasAttribute("data-exit-on-escape")) {
       var escapeUrl = exitUrl();
       if (escapeUrl) exitNow(escapeUrl);
       return;

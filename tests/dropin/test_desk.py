@@ -337,3 +337,35 @@ def test_logging_a_visit_costs_the_same_queries_in_a_quiet_or_a_busy_session(
     for person in people[2:28]:
         visit_log(actor=chloe_volunteer, session=session, participant=person, services=[meal])
     assert log_one(people[29]) == quiet
+
+
+def test_odd_values_posted_at_the_desk_give_a_message_or_a_404_never_an_error(
+    chloe_volunteer, session
+):
+    chloe = client_for(chloe_volunteer)
+    response = log(chloe, session, "²")
+    assert response.status_code == 200
+    assert "Choose who is visiting, or an anonymous visitor." in response.content.decode()
+    url = reverse("dropin_presence", args=[session.pk])
+    assert chloe.post(url, {"remove": "abc"}).status_code == 404
+
+
+def test_the_desk_lists_matches_by_name_not_by_their_encrypted_form(chloe_volunteer, session):
+    for n, name in enumerate(["Mathilde", "Maria", "Maelle", "Marta", "Mabel"]):
+        Participant.objects.create(reference=f"SS-2026-{n + 10:04d}", known_as=name)
+    html = find(client_for(chloe_volunteer), session, "ma").content.decode()
+    shown = [name for name in ("Mabel", "Maelle", "Maria", "Marta", "Mathilde") if name in html]
+    positions = [html.index(name) for name in shown]
+    assert len(shown) == 5 and positions == sorted(positions)
+
+
+def test_a_session_opened_twice_at_once_is_refused_next_to_the_time(chloe_volunteer, site):
+    from dropin.services import SessionTaken, session_open
+
+    day = timezone.localdate()
+    session_open(actor=chloe_volunteer, site=site, date=day, opens_at=time(9), closes_at=time(12))
+    with pytest.raises(SessionTaken):
+        session_open(
+            actor=chloe_volunteer, site=site, date=day, opens_at=time(9), closes_at=time(11)
+        )
+    assert OpeningSession.objects.count() == 1
