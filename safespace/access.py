@@ -67,6 +67,7 @@ CASE_WORK_SECTIONS = (
     "consents",
     "documents",
     "lifeplan",
+    "housing",
 )
 _FULL_FILE = frozenset(
     {"reference", "known_as", *CASE_WORK_SECTIONS}.union(*PARTICIPANT_SECTIONS.values())
@@ -204,3 +205,45 @@ def can_record_outreach(user) -> bool:
 def can_manage_peer_groups(user) -> bool:
     """Create a peer group, choose its facilitators, enrol members."""
     return role_of(user) == Role.COORDINATOR
+
+
+# --- Shelters ---
+# Coordinators run the houses. Social workers place the women of their caseload and see every
+# house's name and free beds. A house's own staff see their house. Nobody else sees a shelter.
+# The address: coordinators and the house's own staff only, one house at a time, after
+# re-authentication, each reveal recorded; never in a list, a PDF, an export or an email.
+SHELTER_STAFF_ROLES = (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER)
+PLACING_ROLES = (Role.COORDINATOR, Role.SOCIAL_WORKER)
+
+
+def can_see_every_shelter(user) -> bool:
+    return role_of(user) in PLACING_ROLES
+
+
+def can_use_shelters(user) -> bool:
+    """The shelters pages (which show a peer worker only the houses she works in)."""
+    return role_of(user) in SHELTER_STAFF_ROLES
+
+
+def can_manage_shelters(user) -> bool:
+    """Create houses, rooms and beds; choose their staff; decide admission requests."""
+    return role_of(user) == Role.COORDINATOR
+
+
+def is_shelter_staff(user, shelter) -> bool:
+    return role_of(user) in SHELTER_STAFF_ROLES and shelter.staff.filter(pk=user.pk).exists()
+
+
+def can_reveal_shelter_address(user, shelter) -> bool:
+    return role_of(user) == Role.COORDINATOR or is_shelter_staff(user, shelter)
+
+
+def can_see_residents(user, shelter) -> bool:
+    """Who lives in the house (her known-as name): its coordinators and its own staff. Others
+    see a bed taken, and the name only of a woman whose file they may open."""
+    return can_reveal_shelter_address(user, shelter)
+
+
+def can_place_in_shelter(user) -> bool:
+    """Admit, move and end stays, for women whose file is in one's scope."""
+    return role_of(user) in PLACING_ROLES

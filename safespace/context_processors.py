@@ -11,6 +11,7 @@ from safespace.access import (
     can_record_outreach,
     can_review_break_glass,
     can_search_files,
+    can_use_shelters,
     can_work_at_the_desk,
 )
 from safespace.roles import Role, role_of
@@ -39,6 +40,6 @@ def safespace(request):
         "can_read_partners": user is not None and can_read_partners(user),
         "can_work_at_the_desk": user is not None and can_work_at_the_desk(user),
         "can_record_outreach": user is not None and can_record_outreach(user),
-
+        "can_use_shelters": user is not None and can_use_shelters(user),
         "can_manage_dropin": user is not None and can_manage_dropin(user),
     }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.fields import StrictEncryptedTextField
+from shelters.querysets import ShelterQuerySet, StayQuerySet
 
 
 class Shelter(models.Model):
@@ -31,6 +32,8 @@ class Shelter(models.Model):
         settings.AUTH_USER_MODEL, related_name="shelters", blank=True, verbose_name=_("staff")
     )
     active = models.BooleanField(_("open"), default=True)
+
+    objects = ShelterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shelter")
@@ -156,6 +159,8 @@ class Stay(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    objects = StayQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stay")

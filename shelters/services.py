@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.audit import audit_record
-from shelters.models import Bed, BedNight, Stay
+from shelters.models import AdmissionRequest, Bed, BedNight, Stay
 
 
 class StayRefused(Exception):
@@ -106,6 +106,12 @@ def stay_begin(
         created_by=actor,
     )
     _nights_claim(stay, starts_on, end)
+    if admission is not None:
+        # the request she was admitted on leaves the waiting list
+        admission.status = AdmissionRequest.Status.ADMITTED
+        admission.decided_on = admission.decided_on or starts_on
+        admission.version += 1
+        admission.save(update_fields=["status", "decided_on", "version"])
     audit_record(
         action="shelter.stay_begun",
         actor=actor,

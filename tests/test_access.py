@@ -226,6 +226,13 @@ def _group_people(*, dana, bea):
     }
 
 
+def _shelters(status):
+    """Shelter pages: coordinators, social workers and peer workers (a peer worker sees only
+    the houses she works in); volunteers and participants are told no."""
+    staff = [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value]
+    return {**signed_in(403), **dict.fromkeys(staff, status)}
+
+
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
 EXPECTED = {
     "home": {"GET": signed_in(200), "POST": everyone(405)},
@@ -595,6 +602,8 @@ EXPECTED = {
         "GET": _portal(eve=200, mallory=404),
         "POST": _portal(eve=302, mallory=404),
     },
+    # --- Shelters ---
+    "shelter_list": {"GET": _shelters(200), "POST": everyone(405)},
 }
 
 
