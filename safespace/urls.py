@@ -21,7 +21,7 @@ urlpatterns = [
     # --- Drop-in, outreach, activities and peer groups ---
     path("dropin/", include("dropin.urls")),
     # --- Shelters: houses, beds, stays, admissions and follow-ups ---
-    path("shelters/", include("shelters.urls")),
+    path("houses/", include("shelters.urls")),
     path("accounts/", include("allauth.urls")),
     # her own space (participant portal), under a neutral prefix
     path("me/", include("lifeplans.portal_urls")),
