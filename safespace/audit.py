@@ -234,6 +234,12 @@ ACTION_LABELS = {
     # --- Shelters ---
     "shelter.stay_begun": _("Began a stay"),
     "shelter.stay_ended": _("Ended a stay"),
+    "shelter.created": _("Opened a house"),
+    "shelter.changed": _("Changed a house"),
+    "shelter.room_added": _("Added a room"),
+    "shelter.bed_added": _("Added a bed"),
+    "shelter.bed_changed": _("Changed a bed"),
+    "shelter.address_revealed": _("Revealed a house's address"),
     # --- Outreach ---
     "outreach.round_recorded": _("Recorded an outreach round"),
     "outreach.round_corrected": _("Corrected an outreach round"),

@@ -32,6 +32,7 @@ class Shelter(models.Model):
         settings.AUTH_USER_MODEL, related_name="shelters", blank=True, verbose_name=_("staff")
     )
     active = models.BooleanField(_("open"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = ShelterQuerySet.as_manager()
 

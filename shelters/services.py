@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.audit import audit_record
-from shelters.models import AdmissionRequest, Bed, BedNight, Stay
+from shelters.models import AdmissionRequest, Bed, BedNight, Room, Shelter, Stay
 
 
 class StayRefused(Exception):
@@ -40,6 +40,106 @@ class StayTooLong(StayRefused):
 
 class StayAlreadyEnded(Exception):
     """The stay has ended already (someone else ended or moved it)."""
+
+
+# --- Houses, rooms and beds (coordinators) ---
+
+SHELTER_FIELDS = ("name", "kind", "max_stay_months", "active")
+
+
+class NameTaken(Exception):
+    """Another house, room or bed already has this name."""
+
+
+class BedStillHeld(Exception):
+    """A stay holds this bed tonight or later: move her before taking the bed out of use."""
+
+
+class ShelterStaleEdit(Exception):
+    """Someone else changed the house since the form was opened."""
+
+
+def _save_named(obj) -> None:
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise NameTaken from None
+
+
+@transaction.atomic
+def shelter_save(
+    *, actor, shelter: Shelter | None, data: dict, address: str = "", staff=None, version=None
+) -> Shelter:
+    """Create a house, or change one. The address is written only when a new one is given
+    (it is never shown in a form); the audit entry names the fields, never their values."""
+    if shelter is None:
+        current, changed = Shelter(), ["address", *SHELTER_FIELDS]
+    else:
+        current = Shelter.objects.select_for_update().get(pk=shelter.pk)
+        if version is not None and current.version != version:
+            raise ShelterStaleEdit
+        changed = [name for name in SHELTER_FIELDS if getattr(current, name) != data[name]]
+        if address:
+            changed.append("address")
+    for name in SHELTER_FIELDS:
+        setattr(current, name, data[name])
+    if address:
+        current.address = address
+    if shelter is not None and (changed or staff is not None):
+        current.version += 1
+    current.full_clean(validate_unique=False, validate_constraints=False)
+    _save_named(current)
+    if staff is not None:
+        before = set(current.staff.values_list("pk", flat=True))
+        if before != {user.pk for user in staff}:
+            current.staff.set(staff)
+            changed.append("staff")
+    if changed:
+        audit_record(
+            action="shelter.created" if shelter is None else "shelter.changed",
+            actor=actor,
+            target=current,
+            payload={"fields": sorted(changed)},
+        )
+    return current
+
+
+@transaction.atomic
+def room_add(*, actor, shelter: Shelter, name: str) -> Room:
+    room = Room(shelter=shelter, name=name)
+    room.full_clean(exclude=["shelter"], validate_unique=False, validate_constraints=False)
+    _save_named(room)
+    audit_record(action="shelter.room_added", actor=actor, target=room, payload={})
+    return room
+
+
+@transaction.atomic
+def bed_add(*, actor, room: Room, label: str) -> Bed:
+    bed = Bed(room=room, label=label)
+    bed.full_clean(exclude=["room"], validate_unique=False, validate_constraints=False)
+    _save_named(bed)
+    audit_record(action="shelter.bed_added", actor=actor, target=bed, payload={})
+    return bed
+
+
+@transaction.atomic
+def bed_set_active(*, actor, bed: Bed, active: bool, today: date) -> Bed:
+    """Take a bed out of use (never while a stay holds it tonight or later), or back in."""
+    current = Bed.objects.select_for_update().get(pk=bed.pk)
+    if current.active == active:
+        return current
+    if not active and BedNight.objects.filter(bed=current, night__gte=today).exists():
+        raise BedStillHeld
+    current.active = active
+    current.save(update_fields=["active"])
+    audit_record(
+        action="shelter.bed_changed",
+        actor=actor,
+        target=current,
+        payload={"status": "in_use" if active else "out_of_use"},
+    )
+    return current
 
 
 def months_later(day: date, months: int) -> date:

@@ -4,4 +4,11 @@ from shelters import views
 
 urlpatterns = [
     path("", views.shelter_list, name="shelter_list"),
+    path("new/", views.shelter_new, name="shelter_new"),
+    path("<int:pk>/", views.shelter_detail, name="shelter_detail"),
+    path("<int:pk>/month/", views.shelter_calendar, name="shelter_calendar"),
+    path("<int:pk>/address/", views.shelter_address, name="shelter_address"),
+    path("<int:pk>/change/", views.shelter_edit, name="shelter_edit"),
+    path("<int:pk>/beds/", views.shelter_beds, name="shelter_beds"),
+    path("beds/<int:bed_pk>/use/", views.shelter_bed_active, name="shelter_bed_active"),
 ]

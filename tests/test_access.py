@@ -153,6 +153,20 @@ URL_KWARGS = {
         "pk": _access_group(ctx).pk,
         "member_pk": _access_group(ctx).members.get().pk,
     },
+    # --- Shelters: a house Bea works in, made on demand ---
+    **{
+        name: lambda ctx: {"pk": _access_shelter(ctx).pk}
+        for name in (
+            "shelter_detail",
+            "shelter_calendar",
+            "shelter_address",
+            "shelter_edit",
+            "shelter_beds",
+        )
+    },
+    "shelter_bed_active": lambda ctx: {
+        "bed_pk": _access_shelter(ctx).rooms.get().beds.get().pk
+    },
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -604,6 +618,17 @@ EXPECTED = {
     },
     # --- Shelters ---
     "shelter_list": {"GET": _shelters(200), "POST": everyone(405)},
+    "shelter_new": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    # a house Bea works in (Alice places women there; Dana runs it)
+    "shelter_detail": {"GET": _shelters(200), "POST": everyone(405)},
+    "shelter_calendar": {"GET": _shelters(200), "POST": everyone(405)},
+    # the address: its coordinators and its own staff, after the password again; Alice no
+    "shelter_address": {
+        method: {**_shelters(302), Role.SOCIAL_WORKER.value: 403} for method in ("GET", "POST")
+    },
+    "shelter_edit": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "shelter_beds": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    "shelter_bed_active": {"GET": everyone(405), "POST": coordinator_only(302)},
 }
 
 
@@ -967,3 +992,15 @@ def _access_group(ctx):
         peer_group_member_enrol(actor=bea, group=group, participant=ctx["eve_file"])
         ctx["peer_group"] = group
     return ctx["peer_group"]
+
+
+def _access_shelter(ctx):
+    """A house with one room and one bed, with Bea (peer worker) on its staff."""
+    from shelters.models import Bed, Room, Shelter
+
+    if "shelter" not in ctx:
+        shelter = Shelter.objects.create(name="Les Tilleuls", kind="emergency", address="x")
+        shelter.staff.set([ctx["cast"][Role.PEER_WORKER]])
+        Bed.objects.create(room=Room.objects.create(shelter=shelter, name="1"), label="A")
+        ctx["shelter"] = shelter
+    return ctx["shelter"]
