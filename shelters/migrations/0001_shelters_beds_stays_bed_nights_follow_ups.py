@@ -9,458 +9,178 @@ import safespace.fields
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("cases", "0006_case_work_consents_needs_documents"),
+        ('cases', '0006_case_work_consents_needs_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Room",
+            name='Room',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='name')),
             ],
             options={
-                "verbose_name": "room",
-                "verbose_name_plural": "rooms",
-                "ordering": ["shelter", "name"],
+                'verbose_name': 'room',
+                'verbose_name_plural': 'rooms',
+                'ordering': ['shelter', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="AdmissionRequest",
+            name='AdmissionRequest',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "requested_on",
-                    models.DateField(
-                        default=django.utils.timezone.localdate, verbose_name="requested on"
-                    ),
-                ),
-                (
-                    "urgency",
-                    models.CharField(
-                        choices=[
-                            ("immediate", "Tonight"),
-                            ("soon", "Within a week"),
-                            ("planned", "Planned"),
-                        ],
-                        max_length=20,
-                        verbose_name="urgency",
-                    ),
-                ),
-                (
-                    "wished_kind",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("emergency", "Emergency shelter"),
-                            ("long_term", "Long-term shelter"),
-                            ("transition", "Transition apartment"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind of place wished",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("waiting", "Waiting"),
-                            ("offered", "Offered"),
-                            ("admitted", "Admitted"),
-                            ("refused", "Refused"),
-                            ("withdrawn", "Withdrawn"),
-                        ],
-                        default="waiting",
-                        max_length=20,
-                        verbose_name="status",
-                    ),
-                ),
-                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
-                (
-                    "decision_reason",
-                    safespace.fields.StrictEncryptedTextField(blank=True, verbose_name="reason"),
-                ),
-                ("version", models.PositiveIntegerField(default=1)),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="admission_requests",
-                        to="cases.participant",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('requested_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='requested on')),
+                ('urgency', models.CharField(choices=[('immediate', 'Tonight'), ('soon', 'Within a week'), ('planned', 'Planned')], max_length=20, verbose_name='urgency')),
+                ('wished_kind', models.CharField(blank=True, choices=[('emergency', 'Emergency shelter'), ('long_term', 'Long-term shelter'), ('transition', 'Transition apartment')], max_length=20, verbose_name='kind of place wished')),
+                ('status', models.CharField(choices=[('waiting', 'Waiting'), ('offered', 'Offered'), ('admitted', 'Admitted'), ('refused', 'Refused'), ('withdrawn', 'Withdrawn')], default='waiting', max_length=20, verbose_name='status')),
+                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
+                ('decision_reason', safespace.fields.StrictEncryptedTextField(blank=True, verbose_name='reason')),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='admission_requests', to='cases.participant')),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "admission request",
-                "verbose_name_plural": "admission requests",
-                "ordering": ["requested_on", "pk"],
+                'verbose_name': 'admission request',
+                'verbose_name_plural': 'admission requests',
+                'ordering': ['requested_on', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Bed",
+            name='Bed',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("label", models.CharField(max_length=50, verbose_name="bed")),
-                ("active", models.BooleanField(default=True, verbose_name="in use")),
-                (
-                    "room",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="beds",
-                        to="shelters.room",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('label', models.CharField(max_length=50, verbose_name='bed')),
+                ('active', models.BooleanField(default=True, verbose_name='in use')),
+                ('room', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beds', to='shelters.room')),
             ],
             options={
-                "verbose_name": "bed",
-                "verbose_name_plural": "beds",
-                "ordering": ["room", "label"],
+                'verbose_name': 'bed',
+                'verbose_name_plural': 'beds',
+                'ordering': ['room', 'label'],
             },
         ),
         migrations.CreateModel(
-            name="Shelter",
+            name='Shelter',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("emergency", "Emergency shelter"),
-                            ("long_term", "Long-term shelter"),
-                            ("transition", "Transition apartment"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("address", safespace.fields.StrictEncryptedTextField(verbose_name="address")),
-                (
-                    "max_stay_months",
-                    models.PositiveSmallIntegerField(
-                        default=12, verbose_name="maximum stay (months)"
-                    ),
-                ),
-                ("active", models.BooleanField(default=True, verbose_name="open")),
-                (
-                    "staff",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="shelters",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="staff",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
+                ('kind', models.CharField(choices=[('emergency', 'Emergency shelter'), ('long_term', 'Long-term shelter'), ('transition', 'Transition apartment')], max_length=20, verbose_name='kind')),
+                ('address', safespace.fields.StrictEncryptedTextField(verbose_name='address')),
+                ('max_stay_months', models.PositiveSmallIntegerField(default=12, verbose_name='maximum stay (months)')),
+                ('active', models.BooleanField(default=True, verbose_name='open')),
+                ('staff', models.ManyToManyField(blank=True, related_name='shelters', to=settings.AUTH_USER_MODEL, verbose_name='staff')),
             ],
             options={
-                "verbose_name": "shelter",
-                "verbose_name_plural": "shelters",
-                "ordering": ["name"],
+                'verbose_name': 'shelter',
+                'verbose_name_plural': 'shelters',
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
-            model_name="room",
-            name="shelter",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="rooms",
-                to="shelters.shelter",
-            ),
+            model_name='room',
+            name='shelter',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rooms', to='shelters.shelter'),
         ),
         migrations.CreateModel(
-            name="Stay",
+            name='Stay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("starts_on", models.DateField(verbose_name="arrival")),
-                (
-                    "expected_end_on",
-                    models.DateField(blank=True, null=True, verbose_name="expected departure"),
-                ),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="departure")),
-                (
-                    "exit_destination",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("family", "Family reintegration"),
-                            ("own_housing", "Own housing"),
-                            ("transition", "Transition apartment"),
-                            ("other_service", "Another service"),
-                            ("returned", "Returned to prostitution"),
-                            ("unknown", "Unknown"),
-                        ],
-                        max_length=20,
-                        verbose_name="exit destination",
-                    ),
-                ),
-                (
-                    "notes",
-                    safespace.fields.StrictEncryptedTextField(blank=True, verbose_name="notes"),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("version", models.PositiveIntegerField(default=1)),
-                (
-                    "admission",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="stays",
-                        to="shelters.admissionrequest",
-                    ),
-                ),
-                (
-                    "bed",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="stays",
-                        to="shelters.bed",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "moved_from",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="moved_to",
-                        to="shelters.stay",
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="stays",
-                        to="cases.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('starts_on', models.DateField(verbose_name='arrival')),
+                ('expected_end_on', models.DateField(blank=True, null=True, verbose_name='expected departure')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='departure')),
+                ('exit_destination', models.CharField(blank=True, choices=[('family', 'Family reintegration'), ('own_housing', 'Own housing'), ('transition', 'Transition apartment'), ('other_service', 'Another service'), ('returned', 'Returned to prostitution'), ('unknown', 'Unknown')], max_length=20, verbose_name='exit destination')),
+                ('notes', safespace.fields.StrictEncryptedTextField(blank=True, verbose_name='notes')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('admission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stays', to='shelters.admissionrequest')),
+                ('bed', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stays', to='shelters.bed')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('moved_from', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moved_to', to='shelters.stay')),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stays', to='cases.participant')),
             ],
             options={
-                "verbose_name": "stay",
-                "verbose_name_plural": "stays",
-                "ordering": ["-starts_on", "-pk"],
+                'verbose_name': 'stay',
+                'verbose_name_plural': 'stays',
+                'ordering': ['-starts_on', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="FollowUp",
+            name='FollowUp',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "months_after",
-                    models.PositiveSmallIntegerField(verbose_name="months after the stay"),
-                ),
-                ("due_on", models.DateField(verbose_name="due on")),
-                ("is_due", models.BooleanField(default=False)),
-                ("done_on", models.DateField(blank=True, null=True, verbose_name="done on")),
-                (
-                    "outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("stable", "Stable"),
-                            ("needs_support", "Needs support"),
-                            ("returned", "Returned to prostitution"),
-                            ("lost_contact", "Contact lost"),
-                        ],
-                        max_length=20,
-                        verbose_name="outcome",
-                    ),
-                ),
-                (
-                    "notes",
-                    safespace.fields.StrictEncryptedTextField(blank=True, verbose_name="notes"),
-                ),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="follow_ups",
-                        to="cases.participant",
-                    ),
-                ),
-                (
-                    "stay",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="follow_ups",
-                        to="shelters.stay",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('months_after', models.PositiveSmallIntegerField(verbose_name='months after the stay')),
+                ('due_on', models.DateField(verbose_name='due on')),
+                ('is_due', models.BooleanField(default=False)),
+                ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
+                ('outcome', models.CharField(blank=True, choices=[('stable', 'Stable'), ('needs_support', 'Needs support'), ('returned', 'Returned to prostitution'), ('lost_contact', 'Contact lost')], max_length=20, verbose_name='outcome')),
+                ('notes', safespace.fields.StrictEncryptedTextField(blank=True, verbose_name='notes')),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='cases.participant')),
+                ('stay', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='shelters.stay')),
             ],
             options={
-                "verbose_name": "follow-up",
-                "verbose_name_plural": "follow-ups",
-                "ordering": ["due_on", "pk"],
+                'verbose_name': 'follow-up',
+                'verbose_name_plural': 'follow-ups',
+                'ordering': ['due_on', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="BedNight",
+            name='BedNight',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("night", models.DateField()),
-                (
-                    "bed",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="shelters.bed",
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="cases.participant",
-                    ),
-                ),
-                (
-                    "stay",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="nights",
-                        to="shelters.stay",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('night', models.DateField()),
+                ('bed', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shelters.bed')),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.participant')),
+                ('stay', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nights', to='shelters.stay')),
             ],
         ),
         migrations.AddIndex(
-            model_name="admissionrequest",
-            index=models.Index(fields=["status", "urgency"], name="shelters_ad_status_2f7bf8_idx"),
+            model_name='admissionrequest',
+            index=models.Index(fields=['status', 'urgency'], name='shelters_ad_status_2f7bf8_idx'),
         ),
         migrations.AddConstraint(
-            model_name="bed",
-            constraint=models.UniqueConstraint(
-                fields=("room", "label"), name="one_bed_label_per_room"
-            ),
+            model_name='bed',
+            constraint=models.UniqueConstraint(fields=('room', 'label'), name='one_bed_label_per_room'),
         ),
         migrations.AddConstraint(
-            model_name="shelter",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("max_stay_months__gte", 1), ("max_stay_months__lte", 36)),
-                name="shelter_max_stay_plausible",
-            ),
+            model_name='shelter',
+            constraint=models.CheckConstraint(condition=models.Q(('max_stay_months__gte', 1), ('max_stay_months__lte', 36)), name='shelter_max_stay_plausible'),
         ),
         migrations.AddConstraint(
-            model_name="room",
-            constraint=models.UniqueConstraint(
-                fields=("shelter", "name"), name="one_room_name_per_shelter"
-            ),
+            model_name='room',
+            constraint=models.UniqueConstraint(fields=('shelter', 'name'), name='one_room_name_per_shelter'),
         ),
         migrations.AddIndex(
-            model_name="stay",
-            index=models.Index(
-                fields=["ended_on", "expected_end_on"], name="shelters_st_ended_o_b937c4_idx"
-            ),
+            model_name='stay',
+            index=models.Index(fields=['ended_on', 'expected_end_on'], name='shelters_st_ended_o_b937c4_idx'),
         ),
         migrations.AddConstraint(
-            model_name="stay",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("ended_on__isnull", True),
-                    ("ended_on__gt", models.F("starts_on")),
-                    _connector="OR",
-                ),
-                name="stay_ends_after_it_starts",
-            ),
+            model_name='stay',
+            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gt', models.F('starts_on')), _connector='OR'), name='stay_ends_after_it_starts'),
         ),
         migrations.AddConstraint(
-            model_name="stay",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("expected_end_on__isnull", True),
-                    ("expected_end_on__gt", models.F("starts_on")),
-                    _connector="OR",
-                ),
-                name="stay_expected_end_after_start",
-            ),
+            model_name='stay',
+            constraint=models.CheckConstraint(condition=models.Q(('expected_end_on__isnull', True), ('expected_end_on__gt', models.F('starts_on')), _connector='OR'), name='stay_expected_end_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="followup",
-            constraint=models.UniqueConstraint(
-                fields=("stay", "months_after"), name="one_follow_up_per_stay_and_month"
-            ),
+            model_name='followup',
+            constraint=models.UniqueConstraint(fields=('stay', 'months_after'), name='one_follow_up_per_stay_and_month'),
         ),
         migrations.AddIndex(
-            model_name="bednight",
-            index=models.Index(fields=["night", "bed"], name="shelters_be_night_70d542_idx"),
+            model_name='bednight',
+            index=models.Index(fields=['night', 'bed'], name='shelters_be_night_70d542_idx'),
         ),
         migrations.AddConstraint(
-            model_name="bednight",
-            constraint=models.UniqueConstraint(
-                fields=("bed", "night"), name="one_stay_per_bed_night"
-            ),
+            model_name='bednight',
+            constraint=models.UniqueConstraint(fields=('bed', 'night'), name='one_stay_per_bed_night'),
         ),
         migrations.AddConstraint(
-            model_name="bednight",
-            constraint=models.UniqueConstraint(
-                fields=("participant", "night"), name="one_bed_per_person_night"
-            ),
+            model_name='bednight',
+            constraint=models.UniqueConstraint(fields=('participant', 'night'), name='one_bed_per_person_night'),
         ),
     ]

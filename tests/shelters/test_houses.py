@@ -53,8 +53,12 @@ def test_the_list_shows_each_house_with_its_free_and_taken_beds_and_never_its_ad
     alice_socialworker, today, django_assert_num_queries
 ):
     shelter = _house()
-    stay_begin(actor=alice_socialworker, participant=_woman(1, "Maria"),
-               bed=_beds(shelter)[0], starts_on=today)  # fmt: skip
+    stay_begin(
+        actor=alice_socialworker,
+        participant=_woman(1, "Maria"),
+        bed=_beds(shelter)[0],
+        starts_on=today,
+    )
     client = _client(alice_socialworker)
     client.get(reverse("shelter_list"))
     with django_assert_num_queries(5) as captured:
@@ -90,14 +94,15 @@ def test_volunteers_and_participants_see_no_house(chloe_volunteer, eve_participa
 def test_the_house_names_its_residents_only_to_its_staff_and_to_their_own_workers(
     alice_socialworker, bea_peerworker, dana_coordinator, eve_file, today
 ):
-    from tests.factories import UserFactory
     from safespace.roles import Role
+    from tests.factories import UserFactory
 
     shelter = _house(staff=[bea_peerworker])
     beds = _beds(shelter)
     stay_begin(actor=alice_socialworker, participant=eve_file, bed=beds[0], starts_on=today)
-    stay_begin(actor=alice_socialworker, participant=_woman(7, "Ioana"), bed=beds[1],
-               starts_on=today)  # fmt: skip
+    stay_begin(
+        actor=alice_socialworker, participant=_woman(7, "Ioana"), bed=beds[1], starts_on=today
+    )
     url = reverse("shelter_detail", args=[shelter.pk])
     # Alice is not on the house's staff: Eve (her file) by name, the other woman as "Taken"
     page = _client(alice_socialworker).get(url).content.decode()
@@ -118,10 +123,16 @@ def test_the_house_page_shows_arrivals_departures_and_stays_near_the_maximum(
     beds = _beds(shelter)
     # arrived almost six months ago: reaches the maximum within 60 days
     long_ago = months_later(today, -6) + timedelta(days=20)
-    stay_begin(actor=alice_socialworker, participant=_woman(1, "Maria"), bed=beds[0],
-               starts_on=long_ago)  # fmt: skip
-    stay_begin(actor=alice_socialworker, participant=_woman(2, "Fatou"), bed=beds[1],
-               starts_on=today + timedelta(days=5), expected_end_on=today + timedelta(days=25))  # fmt: skip
+    stay_begin(
+        actor=alice_socialworker, participant=_woman(1, "Maria"), bed=beds[0], starts_on=long_ago
+    )
+    stay_begin(
+        actor=alice_socialworker,
+        participant=_woman(2, "Fatou"),
+        bed=beds[1],
+        starts_on=today + timedelta(days=5),
+        expected_end_on=today + timedelta(days=25),
+    )
     page = _client(dana_coordinator).get(reverse("shelter_detail", args=[shelter.pk]))
     assert page.status_code == 200
     assert [s.participant.known_as for s in page.context["arrivals"]] == ["Fatou"]
@@ -146,8 +157,13 @@ def test_the_house_page_runs_the_same_queries_whatever_the_number_of_stays(
     with django_assert_num_queries(11) as first:
         client.get(url)
     for n in range(2, 6):
-        stay_begin(actor=alice_socialworker, participant=_woman(n, f"W{n}"), bed=beds[n - 1],
-                   starts_on=today - timedelta(days=n), expected_end_on=today + timedelta(days=n))  # fmt: skip
+        stay_begin(
+            actor=alice_socialworker,
+            participant=_woman(n, f"W{n}"),
+            bed=beds[n - 1],
+            starts_on=today - timedelta(days=n),
+            expected_end_on=today + timedelta(days=n),
+        )
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
 
@@ -158,8 +174,13 @@ def test_the_month_shows_each_bed_night_after_night(dana_coordinator, alice_soci
 
     shelter = _house(beds=2)
     beds = _beds(shelter)
-    stay_begin(actor=alice_socialworker, participant=_woman(1, "Maria"), bed=beds[0],
-               starts_on=date(2026, 3, 10), expected_end_on=date(2026, 3, 15))  # fmt: skip
+    stay_begin(
+        actor=alice_socialworker,
+        participant=_woman(1, "Maria"),
+        bed=beds[0],
+        starts_on=date(2026, 3, 10),
+        expected_end_on=date(2026, 3, 15),
+    )
     response = _client(dana_coordinator).get(
         reverse("shelter_calendar", args=[shelter.pk]), {"month": "2026-03"}
     )
@@ -250,9 +271,15 @@ def test_a_coordinator_opens_a_house_with_its_staff_and_the_audit_names_fields_o
     client = _client(dana_coordinator)
     response = client.post(
         reverse("shelter_new"),
-        {"name": "Les Tilleuls", "kind": "emergency", "address": ADDRESS,
-         "max_stay_months": "6", "staff": [bea_peerworker.pk], "active": "on"},
-    )  # fmt: skip
+        {
+            "name": "Les Tilleuls",
+            "kind": "emergency",
+            "address": ADDRESS,
+            "max_stay_months": "6",
+            "staff": [bea_peerworker.pk],
+            "active": "on",
+        },
+    )
     shelter = Shelter.objects.get()
     assert response["Location"] == reverse("shelter_beds", args=[shelter.pk])
     assert shelter.address == ADDRESS and list(shelter.staff.all()) == [bea_peerworker]
@@ -266,8 +293,17 @@ def test_changing_a_house_never_shows_its_address_and_keeps_it_when_left_empty(d
     client = _client(dana_coordinator)
     url = reverse("shelter_edit", args=[shelter.pk])
     assert ADDRESS not in client.get(url).content.decode()
-    client.post(url, {"name": "Les Tilleuls", "kind": "emergency", "address": "",
-                      "max_stay_months": "9", "active": "on", "version": "1"})  # fmt: skip
+    client.post(
+        url,
+        {
+            "name": "Les Tilleuls",
+            "kind": "emergency",
+            "address": "",
+            "max_stay_months": "9",
+            "active": "on",
+            "version": "1",
+        },
+    )
     shelter.refresh_from_db()
     assert shelter.address == ADDRESS and shelter.max_stay_months == 9
     assert AuditEntry.objects.get(action="shelter.changed").payload == {
@@ -281,9 +317,15 @@ def test_a_stale_change_of_a_house_keeps_what_was_typed(dana_coordinator):
     Shelter.objects.filter(pk=shelter.pk).update(version=2)
     response = _client(dana_coordinator).post(
         reverse("shelter_edit", args=[shelter.pk]),
-        {"name": "Les Tilleuls Nord", "kind": "emergency", "address": "",
-         "max_stay_months": "9", "active": "on", "version": "1"},
-    )  # fmt: skip
+        {
+            "name": "Les Tilleuls Nord",
+            "kind": "emergency",
+            "address": "",
+            "max_stay_months": "9",
+            "active": "on",
+            "version": "1",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Someone else changed this house" in page and "Les Tilleuls Nord" in page
