@@ -217,6 +217,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     # invitation codes typed on the welcome page (safespace.views.welcome)
     "invitation_redeem": "10/m/ip,30/h/ip",
+    # a house's confidential address (shelters.views.shelter_address): one now and then
+    "shelter_address": "5/m/user,20/h/user",
 }
 # Shared phones and reception computers: a session never outlives the browser.
 ACCOUNT_SESSION_REMEMBER = False

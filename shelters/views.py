@@ -7,6 +7,7 @@ and each reveal is recorded.
 """
 
 from allauth.account.decorators import reauthentication_required
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -132,11 +133,18 @@ def shelter_address(request, pk):
 
 @reauthentication_required
 def _address_page(request, shelter):
-    address = None
+    address, too_many = None, False
     if request.method == "POST":
-        address = Shelter.objects.only("address").get(pk=shelter.pk).address
-        audit_record(action="shelter.address_revealed", actor=request.user, target=shelter)
-    response = render(request, "shelters/address.html", {"shelter": shelter, "address": address})
+        # a session left open must not sweep every address: a few reveals an hour
+        too_many = not ratelimit.consume(request, action="shelter_address")
+        if not too_many:
+            address = Shelter.objects.only("address").get(pk=shelter.pk).address
+            audit_record(action="shelter.address_revealed", actor=request.user, target=shelter)
+    response = render(
+        request,
+        "shelters/address.html",
+        {"shelter": shelter, "address": address, "too_many": too_many},
+    )
     response["Cache-Control"] = "no-store, private"
     return response
 

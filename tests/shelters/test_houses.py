@@ -378,3 +378,17 @@ def test_only_coordinators_keep_the_houses(alice_socialworker):
     assert client.get(reverse("shelter_edit", args=[shelter.pk])).status_code == 403
     assert client.get(reverse("shelter_beds", args=[shelter.pk])).status_code == 403
     assert Assignment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_few_reveals_an_hour_and_then_the_address_waits(dana_coordinator, password):
+    shelter = _house()
+    client = Client()
+    sign_in(client, dana_coordinator, password)
+    client.post(reverse("account_reauthenticate"), {"password": password})
+    url = reverse("shelter_address", args=[shelter.pk])
+    for _n in range(5):
+        assert ADDRESS in client.post(url).content.decode()
+    sixth = client.post(url).content.decode()
+    assert ADDRESS not in sixth and "Please wait a little" in sixth
+    assert AuditEntry.objects.filter(action="shelter.address_revealed").count() == 5
