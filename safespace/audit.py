@@ -234,6 +234,8 @@ ACTION_LABELS = {
     # --- Shelters ---
     "shelter.stay_begun": _("Began a stay"),
     "shelter.stay_ended": _("Ended a stay"),
+    "shelter.request_made": _("Asked for a place (waiting list)"),
+    "shelter.request_decided": _("Decided on a request for a place"),
     # --- Outreach ---
     "outreach.round_recorded": _("Recorded an outreach round"),
     "outreach.round_corrected": _("Corrected an outreach round"),
