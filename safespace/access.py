@@ -247,3 +247,20 @@ def can_see_residents(user, shelter) -> bool:
 def can_place_in_shelter(user) -> bool:
     """Admit, move and end stays, for women whose file is in one's scope."""
     return role_of(user) in PLACING_ROLES
+
+
+# --- Admission requests (the waiting list) ---
+# Coordinators run the waiting list: they see every request and decide on it (offer a place,
+# refuse with a reason, put an offer back to waiting, or withdraw it). The worker who asked,
+# or a social worker whose scope includes her, may withdraw it. Nobody else sees the list.
+
+
+def can_decide_admissions(user) -> bool:
+    return can_manage_shelters(user)
+
+
+def can_withdraw_admission(user, admission, *, her_file_open: bool) -> bool:
+    """``her_file_open``: whether her file is in this user's scope (visible_to)."""
+    if can_decide_admissions(user):
+        return True
+    return can_place_in_shelter(user) and (admission.requested_by_id == user.pk or her_file_open)

@@ -240,6 +240,8 @@ ACTION_LABELS = {
     "shelter.bed_added": _("Added a bed"),
     "shelter.bed_changed": _("Changed a bed"),
     "shelter.address_revealed": _("Revealed a house's address"),
+    "shelter.request_made": _("Asked for a place (waiting list)"),
+    "shelter.request_decided": _("Decided on a request for a place"),
     # --- Outreach ---
     "outreach.round_recorded": _("Recorded an outreach round"),
     "outreach.round_corrected": _("Corrected an outreach round"),

@@ -89,6 +89,16 @@ def home(request):
         context["openings_to_review"] = BreakGlassGrant.objects.filter(
             reviewed_at__isnull=True
         ).count()
+        # --- Shelters: the waiting list (open requests, and how many for tonight) ---
+        from django.db.models import Count, Q
+
+        from shelters.models import AdmissionRequest
+
+        waiting_list = AdmissionRequest.objects.open().aggregate(
+            total=Count("pk"), tonight=Count("pk", filter=Q(urgency="immediate"))
+        )
+        context["open_requests"] = waiting_list["total"]
+        context["open_requests_tonight"] = waiting_list["tonight"]
     return render(request, HOME_TEMPLATES.get(role, "home/no_role.html"), context)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.fields import StrictEncryptedTextField
-from shelters.querysets import ShelterQuerySet, StayQuerySet
+from shelters.querysets import AdmissionRequestQuerySet, ShelterQuerySet, StayQuerySet
 
 
 class Shelter(models.Model):
@@ -117,14 +117,36 @@ class AdmissionRequest(models.Model):
     decision_reason = StrictEncryptedTextField(_("reason"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    # still on the waiting list; she has at most one such request at a time
+    OPEN_STATUSES = (Status.WAITING, Status.OFFERED)
+
+    objects = AdmissionRequestQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("admission request")
         verbose_name_plural = _("admission requests")
         ordering = ["requested_on", "pk"]
         indexes = [models.Index(fields=["status", "urgency"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="one_open_admission_request_per_participant",
+            )
+        ]
 
     def __str__(self):
         return f"admission request #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def days_waiting(self) -> int:
+        """Days since it was made (up to its decision, once decided)."""
+        until = self.decided_on if not self.is_open and self.decided_on else timezone.localdate()
+        return max((until - self.requested_on).days, 0)
 
 
 class Stay(models.Model):

@@ -33,3 +33,37 @@ class StayQuerySet(models.QuerySet):
     def open_on(self, day):
         """Stays she is in on the night of ``day``."""
         return self.filter(starts_on__lte=day).exclude(ended_on__lte=day)
+
+
+class AdmissionRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The requests this user may see: every one for coordinators (they run the waiting
+        list), those of the women whose file she may open (with the "housing" section) for a
+        social worker, none for anyone else."""
+        from cases.models import Participant
+        from safespace.access import (
+            can_manage_shelters,
+            can_place_in_shelter,
+            participant_readable_fields,
+        )
+
+        if can_manage_shelters(user):
+            return self.all()
+        if not can_place_in_shelter(user) or "housing" not in participant_readable_fields(user):
+            return self.none()
+        return self.filter(participant__in=Participant.objects.visible_to(user).values("pk"))
+
+    def open(self):
+        """Requests still on the waiting list: waiting for a place, or offered one."""
+        return self.filter(status__in=self.model.OPEN_STATUSES)
+
+    def by_urgency(self):
+        """Tonight first, then within a week, then planned; the oldest first within each."""
+        urgency = self.model.Urgency
+        rank = models.Case(
+            models.When(urgency=urgency.IMMEDIATE, then=models.Value(0)),
+            models.When(urgency=urgency.SOON, then=models.Value(1)),
+            default=models.Value(2),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(urgency_rank=rank).order_by("urgency_rank", "requested_on", "pk")

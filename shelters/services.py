@@ -13,6 +13,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
@@ -36,6 +37,13 @@ class AlreadyHoused(StayRefused):
 
 class StayTooLong(StayRefused):
     message = _("This is longer than the shelter's maximum stay.")
+
+
+class RequestNoLongerOpen(StayRefused):
+    message = _(
+        "This request for a place was decided or withdrawn meanwhile. Look at it again before "
+        "giving her a place."
+    )
 
 
 class StayAlreadyEnded(Exception):
@@ -195,6 +203,11 @@ def stay_begin(
     # lock the bed, then her file: two admissions of the same bed or woman wait in line
     bed = Bed.objects.select_for_update().select_related("room__shelter").get(pk=bed.pk)
     Participant.objects.select_for_update().only("pk").get(pk=participant.pk)
+    if admission is not None:
+        # re-read the request under lock: it may have been refused or withdrawn meanwhile
+        admission = AdmissionRequest.objects.select_for_update().get(pk=admission.pk)
+        if admission.participant_id != participant.pk or not admission.is_open:
+            raise RequestNoLongerOpen
     end = planned_end(bed, starts_on, expected_end_on)
     stay = Stay.objects.create(
         participant=participant,
@@ -272,3 +285,114 @@ def stay_move(*, actor, stay: Stay, bed: Bed, moved_on: date) -> Stay:
         expected_end_on=expected,
         moved_from=current,
     )
+
+
+# --- Admission requests (the waiting list) ------------------------------------------------
+# A worker asks for a place for her; coordinators offer one, refuse (with a reason) or put an
+# offer back to waiting; the request can be withdrawn. Admitting her is stay_begin(admission=).
+# She has at most one open request (waiting, or offered a place): the database refuses a second.
+
+
+class AdmissionStaleEdit(Exception):
+    """Someone else decided on this request since the page was opened."""
+
+
+class OpenRequestExists(Exception):
+    """She already has an open request; ``message`` is safe to show."""
+
+    message = _(
+        "She already has an open request for a place (waiting, or offered one). "
+        "Follow that one, or withdraw it before asking again."
+    )
+
+
+class AdmissionClosed(Exception):
+    """The request is decided (admitted, refused or withdrawn): it no longer changes."""
+
+
+class AdmissionReasonMissing(ValueError):
+    """A refusal needs a reason."""
+
+
+# the decisions an open request can take, from each open status
+ADMISSION_DECISIONS = {
+    AdmissionRequest.Status.WAITING: (
+        AdmissionRequest.Status.OFFERED,
+        AdmissionRequest.Status.REFUSED,
+        AdmissionRequest.Status.WITHDRAWN,
+    ),
+    AdmissionRequest.Status.OFFERED: (
+        AdmissionRequest.Status.WAITING,
+        AdmissionRequest.Status.REFUSED,
+        AdmissionRequest.Status.WITHDRAWN,
+    ),
+}
+
+
+@transaction.atomic
+def admission_request_make(
+    *,
+    actor,
+    participant: Participant,
+    urgency: str,
+    wished_kind: str = "",
+    requested_on: date | None = None,
+) -> AdmissionRequest:
+    """Put her on the waiting list. Raises OpenRequestExists if she already is."""
+    # lock her file: two workers asking for her at once wait in line
+    Participant.objects.select_for_update().only("pk").get(pk=participant.pk)
+    if AdmissionRequest.objects.open().filter(participant_id=participant.pk).exists():
+        raise OpenRequestExists
+    admission = AdmissionRequest(
+        participant=participant,
+        requested_by=actor,
+        requested_on=requested_on or timezone.localdate(),
+        urgency=urgency,
+        wished_kind=wished_kind,
+    )
+    admission.full_clean(exclude=["participant", "requested_by"])
+    try:
+        with transaction.atomic():
+            admission.save()
+    except IntegrityError:  # the constraint, when the row lock is not enough (SQLite)
+        raise OpenRequestExists from None
+    audit_record(
+        action="shelter.request_made",
+        actor=actor,
+        target=admission,
+        participant_id=participant.pk,
+        payload={"status": admission.status, "kind": urgency},
+    )
+    return admission
+
+
+@transaction.atomic
+def admission_request_decide(
+    *, actor, request: AdmissionRequest, status: str, reason: str = "", version: int
+) -> AdmissionRequest:
+    """Offer a place, refuse (a reason is needed), withdraw, or put an offer back to waiting,
+    if nobody else decided in between. The reason is kept encrypted, never in the audit."""
+    # lock the request: the version check and the decision happen as one
+    current = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
+    if current.version != version:
+        raise AdmissionStaleEdit
+    if not current.is_open:
+        raise AdmissionClosed
+    if status not in ADMISSION_DECISIONS[current.status]:
+        raise ValueError(f"no decision {status!r} from {current.status!r}")
+    reason = reason.strip()
+    if status == AdmissionRequest.Status.REFUSED and not reason:
+        raise AdmissionReasonMissing
+    current.status = status
+    current.decided_on = None if status == AdmissionRequest.Status.WAITING else timezone.localdate()
+    current.decision_reason = reason
+    current.version += 1
+    current.save(update_fields=["status", "decided_on", "decision_reason", "version"])
+    audit_record(
+        action="shelter.request_decided",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"status": status, "kind": current.urgency},
+    )
+    return current

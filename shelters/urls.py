@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters import views
+from shelters import admission_views, views
 
 urlpatterns = [
     path("", views.shelter_list, name="shelter_list"),
@@ -11,4 +11,16 @@ urlpatterns = [
     path("<int:pk>/change/", views.shelter_edit, name="shelter_edit"),
     path("<int:pk>/beds/", views.shelter_beds, name="shelter_beds"),
     path("beds/<int:bed_pk>/use/", views.shelter_bed_active, name="shelter_bed_active"),
+    # --- Admission requests (the waiting list) ---
+    path("requests/", admission_views.shelter_requests, name="shelter_requests"),
+    path(
+        "people/<int:pk>/request/",
+        admission_views.shelter_request_new,
+        name="shelter_request_new",
+    ),
+    path(
+        "requests/<int:request_pk>/",
+        admission_views.shelter_request_detail,
+        name="shelter_request_detail",
+    ),
 ]

@@ -164,9 +164,10 @@ URL_KWARGS = {
             "shelter_beds",
         )
     },
-    "shelter_bed_active": lambda ctx: {
-        "bed_pk": _access_shelter(ctx).rooms.get().beds.get().pk
-    },
+    "shelter_bed_active": lambda ctx: {"bed_pk": _access_shelter(ctx).rooms.get().beds.get().pk},
+    # --- Admission requests (the waiting list): a request for Eve by Alice, made on demand ---
+    "shelter_request_new": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "shelter_request_detail": lambda ctx: {"request_pk": _access_request(ctx).pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -245,6 +246,12 @@ def _shelters(status):
     the houses she works in); volunteers and participants are told no."""
     staff = [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value]
     return {**signed_in(403), **dict.fromkeys(staff, status)}
+
+
+def _placing(*, dana, alice):
+    """The waiting list: coordinators (Dana) and social workers (Alice) as given; peer workers,
+    volunteers and participants are told no."""
+    return {**signed_in(403), Role.COORDINATOR.value: dana, Role.SOCIAL_WORKER.value: alice}
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -629,6 +636,14 @@ EXPECTED = {
     "shelter_edit": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
     "shelter_beds": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
     "shelter_bed_active": {"GET": everyone(405), "POST": coordinator_only(302)},
+    # --- Admission requests (the waiting list): coordinators and social workers; peer workers,
+    # volunteers and participants 403. Asking for a place acts on her file: Dana (coordinator,
+    # not assigned to Eve) gets 404 there. The list and a request's page are the coordinators'
+    # waiting list: Dana sees every request, Eve's too, and decides on it (an empty decision
+    # is re-shown with its error: 200); Alice sees the requests of the women she supports.
+    "shelter_requests": {"GET": _placing(dana=200, alice=200), "POST": everyone(405)},
+    "shelter_request_new": {method: _placing(dana=404, alice=200) for method in ("GET", "POST")},
+    "shelter_request_detail": {method: _placing(dana=200, alice=200) for method in ("GET", "POST")},
 }
 
 
@@ -1004,3 +1019,16 @@ def _access_shelter(ctx):
         Bed.objects.create(room=Room.objects.create(shelter=shelter, name="1"), label="A")
         ctx["shelter"] = shelter
     return ctx["shelter"]
+
+
+# --- Admission requests: a request for a place for Eve, made by Alice, made on demand ---
+
+
+def _access_request(ctx):
+    from shelters.services import admission_request_make
+
+    if "admission_request" not in ctx:
+        ctx["admission_request"] = admission_request_make(
+            actor=ctx["cast"][Role.SOCIAL_WORKER], participant=ctx["eve_file"], urgency="soon"
+        )
+    return ctx["admission_request"]

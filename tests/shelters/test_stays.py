@@ -95,7 +95,7 @@ def test_an_overlapping_stay_in_the_same_bed_is_refused_and_leaves_nothing_behin
             starts_on=DAY + timedelta(days=9),
             expected_end_on=DAY + timedelta(days=20),
         )
-    assert "already taken" in str(refused.value.message)
+    assert refused.value.message == BedTaken.message
     assert Stay.objects.count() == 1 and BedNight.objects.count() == 10
 
 
@@ -267,3 +267,21 @@ def test_concurrent_admissions_of_the_same_woman_give_her_exactly_one_bed(
     assert sorted(kind for kind, _ in results) == ["ok", "refused"], (connection.vendor, results)
     assert all(isinstance(error, AlreadyHoused) for kind, error in results if kind == "refused")
     assert BedNight.objects.filter(participant=women[0]).count() == 7
+
+
+@pytest.mark.django_db
+def test_a_stay_on_a_request_withdrawn_meanwhile_is_refused(alice_socialworker, beds, women):
+    from shelters.models import AdmissionRequest
+    from shelters.services import RequestNoLongerOpen, admission_request_make
+
+    request = admission_request_make(actor=alice_socialworker, participant=women[0], urgency="soon")
+    AdmissionRequest.objects.filter(pk=request.pk).update(status="withdrawn")
+    with pytest.raises(RequestNoLongerOpen):
+        stay_begin(actor=alice_socialworker, participant=women[0], bed=beds[0], starts_on=DAY,
+                   admission=request)  # fmt: skip
+    assert not Stay.objects.exists()
+    other = admission_request_make(actor=alice_socialworker, participant=women[1], urgency="soon")
+    stay = stay_begin(actor=alice_socialworker, participant=women[1], bed=beds[0], starts_on=DAY,
+                      admission=other)  # fmt: skip
+    other.refresh_from_db()
+    assert other.status == "admitted" and stay.admission_id == other.pk
