@@ -89,6 +89,12 @@ def home(request):
         context["openings_to_review"] = BreakGlassGrant.objects.filter(
             reviewed_at__isnull=True
         ).count()
+    if role in (Role.COORDINATOR, Role.SOCIAL_WORKER):
+        # --- Stays near the house's maximum (every house, or the women she is key worker of) ---
+        from shelters.warnings import stays_near_their_limit
+
+        context["stays_near_limit"] = stays_near_their_limit(request.user)
+        context["stays_near_limit_links"] = role == Role.SOCIAL_WORKER
     return render(request, HOME_TEMPLATES.get(role, "home/no_role.html"), context)
 
 
