@@ -106,6 +106,7 @@ from safespace.audit import audit_record
 from safespace.roles import STAFF_ROLES, Role, role_of
 from safespace.uploads import upload_in_memory
 from safespace.views import invitation_page
+from shelters.sections import _housing_section
 
 
 @require_safe
@@ -241,6 +242,7 @@ FILE_SECTION_BUILDERS = {
     "consents": _consents_section,
     "documents": _documents_section,
     "lifeplan": _lifeplan_section,
+    "housing": _housing_section,
 }
 
 

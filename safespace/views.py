@@ -99,6 +99,12 @@ def home(request):
         )
         context["open_requests"] = waiting_list["total"]
         context["open_requests_tonight"] = waiting_list["tonight"]
+    if role in (Role.COORDINATOR, Role.SOCIAL_WORKER):
+        # --- Stays near the house's maximum (every house, or the women she is key worker of) ---
+        from shelters.warnings import stays_near_their_limit
+
+        context["stays_near_limit"] = stays_near_their_limit(request.user)
+        context["stays_near_limit_links"] = role == Role.SOCIAL_WORKER
     return render(request, HOME_TEMPLATES.get(role, "home/no_role.html"), context)
 
 

@@ -257,6 +257,8 @@ def shelter_request_detail(request, request_pk):
             "admission": admission,
             "participant": admission.participant,
             "her_file_open": her_file_open,
+            # admitting her acts on her file: only from within one's scope
+            "can_admit": her_file_open,
             "form": form if decisions else None,
             "version": version,
         },

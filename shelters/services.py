@@ -396,3 +396,40 @@ def admission_request_decide(
         payload={"status": status, "kind": current.urgency},
     )
     return current
+
+
+# --- Stays from the screen: ending and moving a stay the form showed at ``version`` ---
+
+
+def _stay_unchanged(stay: Stay, version: int) -> Stay:
+    """The stay, locked, if it is still open and nobody changed it since ``version``."""
+    from cases.services import StaleEdit
+
+    current = Stay.objects.select_for_update().get(pk=stay.pk)
+    if current.ended_on is not None:
+        raise StayAlreadyEnded
+    if current.version != version:
+        raise StaleEdit
+    return current
+
+
+@transaction.atomic
+def stay_end_unless_changed(
+    *, actor, stay: Stay, version: int, ended_on: date, exit_destination: str, notes: str = ""
+) -> Stay:
+    """stay_end, unless someone changed the stay since the form was opened (StaleEdit)."""
+    current = _stay_unchanged(stay, version)
+    return stay_end(
+        actor=actor,
+        stay=current,
+        ended_on=ended_on,
+        exit_destination=exit_destination,
+        notes=notes,
+    )
+
+
+@transaction.atomic
+def stay_move_unless_changed(*, actor, stay: Stay, version: int, bed: Bed, moved_on: date) -> Stay:
+    """stay_move, unless someone changed the stay since the form was opened (StaleEdit)."""
+    current = _stay_unchanged(stay, version)
+    return stay_move(actor=actor, stay=current, bed=bed, moved_on=moved_on)

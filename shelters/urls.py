@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters import admission_views, views
+from shelters import admission_views, stay_views, views
 
 urlpatterns = [
     path("", views.shelter_list, name="shelter_list"),
@@ -23,4 +23,8 @@ urlpatterns = [
         admission_views.shelter_request_detail,
         name="shelter_request_detail",
     ),
+    # --- Stays from the screen: admit, end, move ---
+    path("people/<int:pk>/admit/", stay_views.shelter_admit, name="shelter_admit"),
+    path("stays/<int:stay_pk>/end/", stay_views.shelter_stay_end, name="shelter_stay_end"),
+    path("stays/<int:stay_pk>/move/", stay_views.shelter_stay_move, name="shelter_stay_move"),
 ]

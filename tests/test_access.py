@@ -168,6 +168,10 @@ URL_KWARGS = {
     # --- Admission requests (the waiting list): a request for Eve by Alice, made on demand ---
     "shelter_request_new": lambda ctx: {"pk": ctx["eve_file"].pk},
     "shelter_request_detail": lambda ctx: {"request_pk": _access_request(ctx).pk},
+    # --- Stays from the screen: Eve's file, and an open stay of hers made on demand ---
+    "shelter_admit": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "shelter_stay_end": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
+    "shelter_stay_move": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -644,6 +648,20 @@ EXPECTED = {
     "shelter_requests": {"GET": _placing(dana=200, alice=200), "POST": everyone(405)},
     "shelter_request_new": {method: _placing(dana=404, alice=200) for method in ("GET", "POST")},
     "shelter_request_detail": {method: _placing(dana=200, alice=200) for method in ("GET", "POST")},
+    # --- Stays from the screen: Alice (her key worker) places Eve (an empty form is re-shown);
+    # Dana, a coordinator not assigned to her, is told the file is not there (404); Bea, her
+    # peer worker, does not place women (403) ---
+    **{
+        name: {
+            method: {
+                **signed_in(403),
+                Role.SOCIAL_WORKER.value: 200,
+                Role.COORDINATOR.value: 404,
+            }
+            for method in ("GET", "POST")
+        }
+        for name in ("shelter_admit", "shelter_stay_end", "shelter_stay_move")
+    },
 }
 
 
@@ -1032,3 +1050,28 @@ def _access_request(ctx):
             actor=ctx["cast"][Role.SOCIAL_WORKER], participant=ctx["eve_file"], urgency="soon"
         )
     return ctx["admission_request"]
+
+
+# --- Stays from the screen: an open stay of Eve's, made on demand ---
+
+
+def _access_stay(ctx):
+    """Eve in a bed of a house made here, from today, placed by Alice."""
+    from django.utils import timezone
+
+    from shelters.models import Bed, Room, Shelter
+    from shelters.services import stay_begin
+
+    if "stay" not in ctx:
+        shelter = Shelter.objects.create(
+            name="Les Tilleuls", kind="emergency", address="Planted address: 12 rue des Lilas"
+        )
+        room = Room.objects.create(shelter=shelter, name="1")
+        bed = Bed.objects.create(room=room, label="Bed 1")
+        ctx["stay"] = stay_begin(
+            actor=ctx["cast"][Role.SOCIAL_WORKER],
+            participant=ctx["eve_file"],
+            bed=bed,
+            starts_on=timezone.localdate() - timedelta(days=3),
+        )
+    return ctx["stay"]

@@ -644,3 +644,17 @@ def test_the_coordinators_home_counts_the_open_requests_and_those_for_tonight(
     html = response.content.decode()
     assert "2 requests for a place are on the waiting list." in html
     assert "1 is for tonight." in html and reverse("shelter_requests") in html
+
+
+def test_her_worker_gives_her_a_place_from_the_request_and_a_coordinator_outside_her_scope_not(
+    alice_socialworker, dana_coordinator, eve_file, client
+):
+    admission = admission_request_make(
+        actor=alice_socialworker, participant=eve_file, urgency="soon"
+    )
+    admit = reverse("shelter_admit", args=[eve_file.pk]) + f"?request={admission.pk}"
+    url = reverse("shelter_request_detail", args=[admission.pk])
+    client.force_login(alice_socialworker)
+    assert admit in client.get(url).content.decode()
+    client.force_login(dana_coordinator)
+    assert admit not in client.get(url).content.decode()
