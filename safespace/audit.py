@@ -234,6 +234,7 @@ ACTION_LABELS = {
     # --- Shelters ---
     "shelter.stay_begun": _("Began a stay"),
     "shelter.stay_ended": _("Ended a stay"),
+    "shelter.follow_up_recorded": _("Recorded a follow-up after a stay"),
     # --- Outreach ---
     "outreach.round_recorded": _("Recorded an outreach round"),
     "outreach.round_corrected": _("Corrected an outreach round"),

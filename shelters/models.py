@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.fields import StrictEncryptedTextField
-from shelters.querysets import ShelterQuerySet, StayQuerySet
+from shelters.querysets import FollowUpQuerySet, ShelterQuerySet, StayQuerySet
 
 
 class Shelter(models.Model):
@@ -225,6 +225,8 @@ class FollowUp(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up")

@@ -153,6 +153,8 @@ URL_KWARGS = {
         "pk": _access_group(ctx).pk,
         "member_pk": _access_group(ctx).members.get().pk,
     },
+    # --- Shelters: a follow-up after Eve's stay, which has ended, made on demand ---
+    "shelter_follow_up_record": lambda ctx: {"follow_up_pk": _access_follow_up(ctx).pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -231,6 +233,11 @@ def _shelters(status):
     the houses she works in); volunteers and participants are told no."""
     staff = [Role.COORDINATOR.value, Role.SOCIAL_WORKER.value, Role.PEER_WORKER.value]
     return {**signed_in(403), **dict.fromkeys(staff, status)}
+
+
+def _placing(status):
+    """Pages for those who place women in houses: coordinators and social workers."""
+    return {**signed_in(403), Role.COORDINATOR.value: status, Role.SOCIAL_WORKER.value: status}
 
 
 # name -> {"GET": {actor: status}, "POST": {actor: status}}; an actor left out must be denied.
@@ -604,6 +611,14 @@ EXPECTED = {
     },
     # --- Shelters ---
     "shelter_list": {"GET": _shelters(200), "POST": everyone(405)},
+    # --- Shelters: follow-ups after a stay (those who place women: coordinators and social
+    # workers; Eve's follow-up is out of Dana's scope: 404; an empty form is re-shown), and
+    # the period figures (coordinators) ---
+    "shelter_follow_ups": {"GET": _placing(200), "POST": everyone(405)},
+    "shelter_follow_up_record": {
+        method: {**_placing(200), Role.COORDINATOR.value: 404} for method in ("GET", "POST")
+    },
+    "shelter_figures": {"GET": coordinator_only(200), "POST": everyone(405)},
 }
 
 
@@ -967,3 +982,35 @@ def _access_group(ctx):
         peer_group_member_enrol(actor=bea, group=group, participant=ctx["eve_file"])
         ctx["peer_group"] = group
     return ctx["peer_group"]
+
+
+# --- Shelters: a follow-up after a stay of Eve's, made on demand ---
+
+
+def _access_follow_up(ctx):
+    """A house, a stay of Eve's begun and ended by Alice, and its follow-ups (the first)."""
+    from django.utils import timezone
+
+    from shelters.models import Bed, Room, Shelter
+    from shelters.services import stay_begin, stay_end
+
+    if "follow_up" not in ctx:
+        alice = ctx["cast"][Role.SOCIAL_WORKER]
+        shelter = Shelter.objects.create(name="Les Tilleuls", kind="emergency", address="x")
+        bed = Bed.objects.create(room=Room.objects.create(shelter=shelter, name="1"), label="A")
+        today = timezone.localdate()
+        stay = stay_begin(
+            actor=alice,
+            participant=ctx["eve_file"],
+            bed=bed,
+            starts_on=today - timedelta(days=60),
+            expected_end_on=today - timedelta(days=40),
+        )
+        stay = stay_end(
+            actor=alice,
+            stay=stay,
+            ended_on=today - timedelta(days=40),
+            exit_destination="own_housing",
+        )
+        ctx["follow_up"] = stay.follow_ups.order_by("months_after").first()
+    return ctx["follow_up"]
