@@ -57,7 +57,7 @@ def shelter_figures(*, start: date, end: date, shelters=None, today: date | None
     """The figures of the period from ``start`` to ``end`` (both included), per house and in
     total, for ``shelters`` (a queryset or list of houses; all houses when None). Days
     after today are not counted: a planned night is not provided yet. A fixed number of
-    queries (seven), whatever the data.
+    queries (at most seven), whatever the data.
 
     - stays: stays in the house on at least one night of the period. A move to another bed
       of the same house continues the stay; in the total, a chain of moves (``moved_from``)
@@ -98,6 +98,8 @@ def shelter_figures(*, start: date, end: date, shelters=None, today: date | None
     overlapping = Stay.objects.filter(in_houses, starts_on__lte=until).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=start)
     )
+    if not days:  # a period still to come: no night of it has been spent yet
+        overlapping = overlapping.none()
     # the first part of a stay to count: she arrived, came from another house, or was
     # already there when the period began
     first_in_house = (

@@ -171,7 +171,7 @@ def test_the_figures_take_seven_queries_whatever_the_data(
     with django_assert_num_queries(7):
         shelter_figures(**JANUARY, today=AFTER_JANUARY)
     with django_assert_num_queries(7):
-        shelter_figures(start=d(6, 1, 2030), end=d(6, 30, 2030), today=AFTER_JANUARY)
+        shelter_figures(start=d(6, 1, 2020), end=d(6, 30, 2020), today=AFTER_JANUARY)
 
 
 def test_the_address_is_never_loaded(month, django_assert_num_queries):
@@ -233,3 +233,11 @@ def test_a_bad_date_is_explained_next_to_the_field(dana_coordinator, params, mes
 
 def test_only_coordinators_see_the_figures(alice_socialworker):
     assert _get(alice_socialworker).status_code == 403
+
+
+def test_a_period_still_to_come_counts_nothing_and_says_why(month, dana_coordinator):
+    period = shelter_figures(start=d(1, 1, 2099), end=d(12, 31, 2099))
+    assert period.days == 0 and period.total.nights == 0 and period.total.stays == 0
+    assert period.total.occupancy is None
+    html = _get(dana_coordinator, start="2099-01-01", end="2099-12-31").content.decode()
+    assert "Counted up to today" in html and "All houses" in html
