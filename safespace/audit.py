@@ -242,18 +242,17 @@ ACTION_LABELS = {
     "shelter.address_revealed": _("Revealed a house's address"),
     "shelter.request_made": _("Asked for a place (waiting list)"),
     "shelter.request_decided": _("Decided on a request for a place"),
+    "shelter.follow_up_recorded": _("Recorded a follow-up after a stay"),
     # --- Outreach ---
     "outreach.round_recorded": _("Recorded an outreach round"),
     "outreach.round_corrected": _("Corrected an outreach round"),
     "outreach.contact_added": _("Added a contact from outreach"),
     "outreach.contacts_linked": _("Linked contacts from outreach to her file"),
-
     # --- Drop-in: sites and the services catalogue ---
     "dropin.site_created": _("Added a drop-in site"),
     "dropin.site_updated": _("Changed a drop-in site"),
     "dropin.service_created": _("Added a service to the catalogue"),
     "dropin.service_updated": _("Changed a service of the catalogue"),
-
     # --- Collective activities and peer groups ---
     "activity.created": _("Created an activity"),
     "activity.session_recorded": _("Recorded an activity session"),

@@ -130,3 +130,34 @@ def secret(name: str, debug: bool, dev_values: dict[str, str] | None) -> str:
         f"{name} is not set. It is required when DJANGO_DEBUG is off "
         "(see .env.example and the README)."
     )
+
+
+def env_ascending_ints(
+    name: str, default: tuple[int, ...], *, minimum: int = 1, maximum: int | None = None
+) -> tuple[int, ...]:
+    """Whole numbers separated by commas (e.g. "1,3,6,12"), each from ``minimum`` to
+    ``maximum``, in ascending order and without repeats; at least one."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        values = tuple(default)
+    else:
+        try:
+            values = tuple(int(item.strip()) for item in raw.split(","))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be whole numbers separated by commas, e.g. 1,3,6,12; got {raw!r}."
+            ) from None
+    if not values:
+        raise ImproperlyConfigured(f"{name} must hold at least one number.")
+    for value in values:
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = (
+                f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            )
+            raise ImproperlyConfigured(f"{name}: each number must be {bounds}; got {value}.")
+    if list(values) != sorted(set(values)):
+        raise ImproperlyConfigured(
+            f"{name} must be in ascending order without repeats, e.g. 1,3,6,12; "
+            f"got {','.join(map(str, values))}."
+        )
+    return values

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -175,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
     "lifeplans-reviews-overdue-flag": {
         "task": "lifeplans.tasks.reviews_overdue_flag",
         "schedule": 60 * 60,
+    },
+    # --- Shelters: follow-ups after a stay become due, early each day (TIME_ZONE) ---
+    "shelters-follow-ups-mark-due": {
+        "task": "shelters.tasks.follow_ups_mark_due",
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 
@@ -386,3 +392,8 @@ if SAFESPACE_PORTAL_ICON not in SAFESPACE_PORTAL_ICONS:
     raise ImproperlyConfigured(
         "SAFESPACE_PORTAL_ICON must be one of: " + ", ".join(SAFESPACE_PORTAL_ICONS) + "."
     )
+# Follow-ups after she leaves the organisation's housing, in months after her departure
+# (e.g. "1,3,6,12"): whole numbers up to ten years, ascending, without repeats.
+SAFESPACE_FOLLOW_UP_MONTHS = config.env_ascending_ints(
+    "SAFESPACE_FOLLOW_UP_MONTHS", (1, 3, 6, 12), minimum=1, maximum=120
+)

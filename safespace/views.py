@@ -76,6 +76,10 @@ def home(request):
         )
     if role == Role.SOCIAL_WORKER:
         context["appointments_today"] = _appointments_today(request.user)
+        # --- Follow-ups after a stay: how many are due in her files (one query) ---
+        from shelters.follow_up_views import follow_ups_due_count
+
+        context["follow_ups_due"] = follow_ups_due_count(request.user)
     if role in (Role.COORDINATOR, Role.SOCIAL_WORKER, Role.PEER_WORKER, Role.VOLUNTEER):
         # --- Drop-in: today's sessions, open ones first ---
         from dropin.models import OpeningSession

@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.fields import StrictEncryptedTextField
-from shelters.querysets import AdmissionRequestQuerySet, ShelterQuerySet, StayQuerySet
+from shelters.querysets import (
+    AdmissionRequestQuerySet,
+    FollowUpQuerySet,
+    ShelterQuerySet,
+    StayQuerySet,
+)
 
 
 class Shelter(models.Model):
@@ -248,6 +253,8 @@ class FollowUp(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up")

@@ -67,3 +67,19 @@ class AdmissionRequestQuerySet(models.QuerySet):
             output_field=models.IntegerField(),
         )
         return self.alias(urgency_rank=rank).order_by("urgency_rank", "requested_on", "pk")
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Follow-ups of the women whose file this user may open, and who may read where she
+        lives (the "housing" section of her file), as Stay.objects.visible_to."""
+        from cases.models import Participant
+        from safespace.access import participant_readable_fields
+
+        if "housing" not in participant_readable_fields(user):
+            return self.none()
+        return self.filter(participant__in=Participant.objects.visible_to(user).values("pk"))
+
+    def pending(self):
+        """Not done yet."""
+        return self.filter(done_on__isnull=True)

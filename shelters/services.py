@@ -236,8 +236,17 @@ def stay_begin(
 
 
 @transaction.atomic
-def stay_end(*, actor, stay: Stay, ended_on: date, exit_destination: str, notes: str = "") -> Stay:
-    """She leaves on the morning of ``ended_on``: the bed is free from that night."""
+def stay_end(
+    *,
+    actor,
+    stay: Stay,
+    ended_on: date,
+    exit_destination: str,
+    notes: str = "",
+    moving: bool = False,
+) -> Stay:
+    """She leaves on the morning of ``ended_on``: the bed is free from that night. Unless
+    she is ``moving`` to another bed of ours, her follow-ups are scheduled."""
     current = Stay.objects.select_for_update().get(pk=stay.pk)
     if current.ended_on is not None:
         raise StayAlreadyEnded
@@ -256,6 +265,8 @@ def stay_end(*, actor, stay: Stay, ended_on: date, exit_destination: str, notes:
         participant_id=current.participant_id,
         payload={"kind": exit_destination or "unknown"},
     )
+    if not moving:
+        follow_ups_schedule(stay=current)
     return current
 
 
@@ -276,7 +287,9 @@ def stay_move(*, actor, stay: Stay, bed: Bed, moved_on: date) -> Stay:
         destination = Stay.ExitDestination.TRANSITION
     else:
         destination = Stay.ExitDestination.OTHER_SERVICE
-    stay_end(actor=actor, stay=current, ended_on=moved_on, exit_destination=destination)
+    stay_end(
+        actor=actor, stay=current, ended_on=moved_on, exit_destination=destination, moving=True
+    )
     return stay_begin(
         actor=actor,
         participant=current.participant,
@@ -433,3 +446,99 @@ def stay_move_unless_changed(*, actor, stay: Stay, version: int, bed: Bed, moved
     """stay_move, unless someone changed the stay since the form was opened (StaleEdit)."""
     current = _stay_unchanged(stay, version)
     return stay_move(actor=actor, stay=current, bed=bed, moved_on=moved_on)
+
+
+# --- Follow-ups after a stay ------------------------------------------------------------
+# When she leaves the organisation's housing (not when she moves to another of its beds),
+# follow-ups fall due at SAFESPACE_FOLLOW_UP_MONTHS after her departure. A beat task marks
+# them due on their day (shelters.tasks); her worker records each outcome.
+# (Imports here, not at the top: this block is added to a file others also change.)
+from django.conf import settings  # noqa: E402
+
+from cases.models import PathwayEntry  # noqa: E402
+from shelters.models import FollowUp  # noqa: E402
+
+
+class FollowUpAlreadyRecorded(Exception):
+    """Someone recorded this follow-up already; ``message`` is safe to show."""
+
+    message = _("This follow-up has already been recorded.")
+
+
+@transaction.atomic
+def follow_ups_schedule(*, stay: Stay) -> list[FollowUp]:
+    """Her follow-ups after this stay ended, one per SAFESPACE_FOLLOW_UP_MONTHS, due that
+    many months after ``ended_on``. Idempotent: a follow-up already there is kept as it is.
+
+    If she is admitted again later, the follow-ups not yet done are kept: they are still
+    useful, and her worker records them (or their outcome) as she sees fit."""
+    if stay.ended_on is None:
+        raise ValueError("follow-ups are scheduled once the stay has ended")
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                stay_id=stay.pk,
+                participant_id=stay.participant_id,
+                months_after=months,
+                due_on=months_later(stay.ended_on, months),
+            )
+            for months in settings.SAFESPACE_FOLLOW_UP_MONTHS
+        ],
+        # one follow-up per stay and month (a database constraint): a second call adds nothing
+        ignore_conflicts=True,
+    )
+    return list(FollowUp.objects.filter(stay_id=stay.pk).order_by("months_after"))
+
+
+def follow_ups_mark_due(*, today: date | None = None) -> int:
+    """Mark due the follow-ups whose day has come and that are not done; returns how many
+    were marked now."""
+    today = today or timezone.localdate()
+    return FollowUp.objects.filter(is_due=False, done_on__isnull=True, due_on__lte=today).update(
+        is_due=True
+    )
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    actor,
+    follow_up: FollowUp,
+    outcome: str,
+    done_on: date,
+    notes: str = "",
+    pathway_status: str = "",
+) -> FollowUp:
+    """Record how she is doing (once): the outcome, the day, optional notes (encrypted).
+    With ``pathway_status`` the same day is added to her exit pathway. Raises
+    FollowUpAlreadyRecorded if someone recorded it first."""
+    from cases.services import pathway_record
+
+    if outcome not in FollowUp.Outcome.values:
+        raise ValueError("unknown follow-up outcome")
+    if pathway_status and pathway_status not in PathwayEntry.Status.values:
+        raise ValueError("unknown pathway status")
+    # lock the follow-up so two workers recording at once cannot both write it
+    current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if current.done_on is not None:
+        raise FollowUpAlreadyRecorded
+    current.outcome = outcome
+    current.done_on = done_on
+    current.notes = notes
+    current.done_by = actor
+    current.save(update_fields=["outcome", "done_on", "notes", "done_by"])
+    if pathway_status:
+        pathway_record(
+            actor=actor,
+            participant=Participant.objects.only("pk").get(pk=current.participant_id),
+            status=pathway_status,
+            since=done_on,
+        )
+    audit_record(
+        action="shelter.follow_up_recorded",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"status": outcome},
+    )
+    return current

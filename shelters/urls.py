@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters import admission_views, stay_views, views
+from shelters import admission_views, figure_views, follow_up_views, stay_views, views
 
 urlpatterns = [
     path("", views.shelter_list, name="shelter_list"),
@@ -27,4 +27,12 @@ urlpatterns = [
     path("people/<int:pk>/admit/", stay_views.shelter_admit, name="shelter_admit"),
     path("stays/<int:stay_pk>/end/", stay_views.shelter_stay_end, name="shelter_stay_end"),
     path("stays/<int:stay_pk>/move/", stay_views.shelter_stay_move, name="shelter_stay_move"),
+    # --- Follow-ups after a stay, and the period figures ---
+    path("follow-ups/", follow_up_views.shelter_follow_ups, name="shelter_follow_ups"),
+    path(
+        "follow-ups/<int:follow_up_pk>/",
+        follow_up_views.shelter_follow_up_record,
+        name="shelter_follow_up_record",
+    ),
+    path("figures/", figure_views.shelter_figures, name="shelter_figures"),
 ]

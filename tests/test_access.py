@@ -172,6 +172,8 @@ URL_KWARGS = {
     "shelter_admit": lambda ctx: {"pk": ctx["eve_file"].pk},
     "shelter_stay_end": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
     "shelter_stay_move": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
+    # --- Shelters: a follow-up after Eve's stay, which has ended, made on demand ---
+    "shelter_follow_up_record": lambda ctx: {"follow_up_pk": _access_follow_up(ctx).pk},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -662,6 +664,14 @@ EXPECTED = {
         }
         for name in ("shelter_admit", "shelter_stay_end", "shelter_stay_move")
     },
+    # --- Shelters: follow-ups after a stay (those who place women: coordinators and social
+    # workers; Eve's follow-up is out of Dana's scope: 404; an empty form is re-shown), and
+    # the period figures (coordinators) ---
+    "shelter_follow_ups": {"GET": _placing(dana=200, alice=200), "POST": everyone(405)},
+    "shelter_follow_up_record": {
+        method: _placing(dana=404, alice=200) for method in ("GET", "POST")
+    },
+    "shelter_figures": {"GET": coordinator_only(200), "POST": everyone(405)},
 }
 
 
@@ -1075,3 +1085,35 @@ def _access_stay(ctx):
             starts_on=timezone.localdate() - timedelta(days=3),
         )
     return ctx["stay"]
+
+
+# --- Shelters: a follow-up after a stay of Eve's, made on demand ---
+
+
+def _access_follow_up(ctx):
+    """A house, a stay of Eve's begun and ended by Alice, and its follow-ups (the first)."""
+    from django.utils import timezone
+
+    from shelters.models import Bed, Room, Shelter
+    from shelters.services import stay_begin, stay_end
+
+    if "follow_up" not in ctx:
+        alice = ctx["cast"][Role.SOCIAL_WORKER]
+        shelter = Shelter.objects.create(name="Les Tilleuls", kind="emergency", address="x")
+        bed = Bed.objects.create(room=Room.objects.create(shelter=shelter, name="1"), label="A")
+        today = timezone.localdate()
+        stay = stay_begin(
+            actor=alice,
+            participant=ctx["eve_file"],
+            bed=bed,
+            starts_on=today - timedelta(days=60),
+            expected_end_on=today - timedelta(days=40),
+        )
+        stay = stay_end(
+            actor=alice,
+            stay=stay,
+            ended_on=today - timedelta(days=40),
+            exit_destination="own_housing",
+        )
+        ctx["follow_up"] = stay.follow_ups.order_by("months_after").first()
+    return ctx["follow_up"]
