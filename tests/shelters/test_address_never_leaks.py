@@ -242,7 +242,9 @@ def _assert_the_database_holds_no_plain_address():
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             values = [
-                value.decode("utf-8", "replace") if isinstance(value, bytes | memoryview) else value
+                bytes(value).decode("utf-8", "replace")
+                if isinstance(value, bytes | memoryview)
+                else value
                 for row in cursor.fetchall()
                 for value in row
             ]
