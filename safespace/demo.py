@@ -62,6 +62,7 @@ def demo_organisation_create(*, password: str) -> None:
     from cases.demo import caseload_create
     from dropin.demo import dropin_create
     from lifeplans.demo import life_plans_create
+    from shelters.demo import shelters_create
 
     # hashed once: the hasher is slow on purpose, and the demo password is shared anyway
     hashed = make_password(password)
@@ -83,6 +84,7 @@ def demo_organisation_create(*, password: str) -> None:
     caseload_create(users=users)
     life_plans_create(users=users)
     dropin_create(users=users)
+    shelters_create(users=users)
 
 
 def demo_totp_code_for(user) -> str:
