@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from cases.models import Assignment, Participant
 from shelters.models import AdmissionRequest, Bed, FollowUp, Room, Shelter, Stay
-from shelters.services import months_later, stay_begin, stay_end, stay_move
+from shelters.services import (
+    follow_up_record,
+    follow_ups_mark_due,
+    months_later,
+    stay_begin,
+    stay_end,
+    stay_move,
+)
 
 SEED = 7  # the shelters issue
 
@@ -313,34 +320,35 @@ def _stays_write(rng, plans: list[_Plan], users: dict, key_workers: dict) -> Non
 
 
 def _follow_ups(rng, departures: list[Stay], *, today: date, key_workers: dict) -> None:
-    """Follow-ups at 1, 3, 6 and 12 months after each departure: those whose day has come
-    are due, and most of the older ones are done, with an outcome.
+    """The follow-ups stay_end scheduled after each departure: those whose day has come are
+    marked due, and most of the older ones are done by her key worker, with an outcome."""
+    from django.contrib.auth import get_user_model
 
-    Written directly for now; the follow-up scheduling service takes this over."""
+    follow_ups_mark_due(today=today)
+    workers = get_user_model().objects.in_bulk(set(key_workers.values()))
     outcomes = FollowUp.Outcome
-    rows = []
-    for stay in departures:
-        for months in (1, 3, 6, 12):
-            due_on = months_later(stay.ended_on, months)
-            row = FollowUp(
-                stay=stay,
-                participant_id=stay.participant_id,
-                months_after=months,
-                due_on=due_on,
-                is_due=due_on <= today,
-            )
-            if due_on <= today - timedelta(days=14) and rng.random() < 0.75:
-                row.done_on = min(due_on + timedelta(days=rng.randint(0, 10)), today)
-                row.done_by_id = key_workers[stay.participant_id]
-                if stay.exit_destination == Exit.RETURNED:
-                    row.outcome = rng.choice([outcomes.RETURNED, outcomes.LOST_CONTACT])
-                elif stay.exit_destination == Exit.UNKNOWN:
-                    row.outcome = rng.choice([outcomes.LOST_CONTACT, outcomes.NEEDS_SUPPORT])
-                else:
-                    row.outcome = rng.choice([outcomes.STABLE] * 3 + [outcomes.NEEDS_SUPPORT])
-                row.notes = rng.choice(FOLLOW_UP_NOTES) if rng.random() < 0.5 else ""
-            rows.append(row)
-    FollowUp.objects.bulk_create(rows)
+    done_by = today - timedelta(days=14)
+    for follow_up in (
+        FollowUp.objects.filter(stay__in=departures, due_on__lte=done_by)
+        .select_related("stay")
+        .order_by("due_on", "pk")
+    ):
+        if rng.random() >= 0.75:
+            continue
+        stay = follow_up.stay
+        if stay.exit_destination == Exit.RETURNED:
+            outcome = rng.choice([outcomes.RETURNED, outcomes.LOST_CONTACT])
+        elif stay.exit_destination == Exit.UNKNOWN:
+            outcome = rng.choice([outcomes.LOST_CONTACT, outcomes.NEEDS_SUPPORT])
+        else:
+            outcome = rng.choice([outcomes.STABLE] * 3 + [outcomes.NEEDS_SUPPORT])
+        follow_up_record(
+            actor=workers[key_workers[stay.participant_id]],
+            follow_up=follow_up,
+            outcome=outcome,
+            done_on=min(follow_up.due_on + timedelta(days=rng.randint(0, 10)), today),
+            notes=rng.choice(FOLLOW_UP_NOTES) if rng.random() < 0.5 else "",
+        )
 
 
 def _waiting_list(rng, plans, women, users, key_workers, today: date) -> None:
