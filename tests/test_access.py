@@ -164,7 +164,7 @@ URL_KWARGS = {
             "shelter_beds",
         )
     },
-    "shelter_bed_active": lambda ctx: {"bed_pk": _access_shelter(ctx).rooms.get().beds.get().pk},
+    "shelter_bed_active": lambda ctx: {"bed_pk": _access_bed(ctx, "B").pk},
     # --- Admission requests (the waiting list): a request for Eve by Alice, made on demand ---
     "shelter_request_new": lambda ctx: {"pk": ctx["eve_file"].pk},
     "shelter_request_detail": lambda ctx: {"request_pk": _access_request(ctx).pk},
@@ -1044,9 +1044,15 @@ def _access_shelter(ctx):
     if "shelter" not in ctx:
         shelter = Shelter.objects.create(name="Les Tilleuls", kind="emergency", address="x")
         shelter.staff.set([ctx["cast"][Role.PEER_WORKER]])
-        Bed.objects.create(room=Room.objects.create(shelter=shelter, name="1"), label="A")
+        room = Room.objects.create(shelter=shelter, name="1")
+        for label in ("A", "B"):
+            Bed.objects.create(room=room, label=label)
         ctx["shelter"] = shelter
     return ctx["shelter"]
+
+
+def _access_bed(ctx, label):
+    return _access_shelter(ctx).rooms.get().beds.get(label=label)
 
 
 # --- Admission requests: a request for a place for Eve, made by Alice, made on demand ---
@@ -1069,15 +1075,10 @@ def _access_stay(ctx):
     """Eve in a bed of a house made here, from today, placed by Alice."""
     from django.utils import timezone
 
-    from shelters.models import Bed, Room, Shelter
     from shelters.services import stay_begin
 
     if "stay" not in ctx:
-        shelter = Shelter.objects.create(
-            name="Les Tilleuls", kind="emergency", address="Planted address: 12 rue des Lilas"
-        )
-        room = Room.objects.create(shelter=shelter, name="1")
-        bed = Bed.objects.create(room=room, label="Bed 1")
+        bed = _access_bed(ctx, "A")
         ctx["stay"] = stay_begin(
             actor=ctx["cast"][Role.SOCIAL_WORKER],
             participant=ctx["eve_file"],
@@ -1094,13 +1095,11 @@ def _access_follow_up(ctx):
     """A house, a stay of Eve's begun and ended by Alice, and its follow-ups (the first)."""
     from django.utils import timezone
 
-    from shelters.models import Bed, Room, Shelter
     from shelters.services import stay_begin, stay_end
 
     if "follow_up" not in ctx:
         alice = ctx["cast"][Role.SOCIAL_WORKER]
-        shelter = Shelter.objects.create(name="Les Tilleuls", kind="emergency", address="x")
-        bed = Bed.objects.create(room=Room.objects.create(shelter=shelter, name="1"), label="A")
+        bed = _access_bed(ctx, "B")
         today = timezone.localdate()
         stay = stay_begin(
             actor=alice,

@@ -33,8 +33,13 @@ from django.utils import timezone
 
 from safespace.models import AuditEntry
 from safespace.roles import Role
-from shelters.models import AdmissionRequest, Bed, FollowUp, Room, Shelter
-from shelters.services import months_later, stay_begin, stay_end
+from shelters.models import AdmissionRequest, Bed, Room, Shelter
+from shelters.services import (
+    follow_up_record,
+    follow_ups_mark_due,
+    stay_begin,
+    stay_end,
+)
 from tests.test_access import (
     ACTORS,
     ANON,
@@ -133,26 +138,29 @@ def _planted_house(cast, eve_file):
     # long ago, so that no object of the URL table's can stand in its way
     left_on = today - timedelta(days=300)
     before = stay_begin(
-        actor=alice, participant=eve_file, bed=beds[1], starts_on=left_on - timedelta(days=90)
+        actor=alice,
+        participant=eve_file,
+        bed=beds[1],
+        starts_on=left_on - timedelta(days=90),
+        expected_end_on=left_on,
     )
     before = stay_end(
         actor=alice, stay=before, ended_on=left_on, exit_destination="own_housing", notes="Keys"
     )
-    FollowUp.objects.bulk_create(
-        FollowUp(
-            stay=before,
-            participant=eve_file,
-            months_after=months,
-            due_on=months_later(left_on, months),
-            is_due=months_later(left_on, months) <= today,
-            done_on=months_later(left_on, months) if months < 6 else None,
-            outcome="stable" if months < 6 else "",
-            done_by=alice if months < 6 else None,
+    # stay_end scheduled her follow-ups: the first two are done
+    for follow_up in before.follow_ups.filter(months_after__lt=6):
+        follow_up_record(
+            actor=alice, follow_up=follow_up, outcome="stable", done_on=follow_up.due_on
         )
-        for months in (1, 3, 6, 12)
-    )
-    admission = AdmissionRequest.objects.create(
-        participant=eve_file, requested_by=alice, urgency="immediate", wished_kind="emergency"
+    follow_ups_mark_due(today=today)
+    # decided requests (the URL table's own request for her is the open one)
+    AdmissionRequest.objects.create(
+        participant=eve_file,
+        requested_by=alice,
+        urgency="immediate",
+        wished_kind="emergency",
+        status="admitted",
+        decided_on=today - timedelta(days=10),
     )
     # the URL table's own objects may already give her a bed tonight: then she keeps it
     # (every house gets the planted address below)
@@ -162,10 +170,15 @@ def _planted_house(cast, eve_file):
             participant=eve_file,
             bed=beds[0],
             starts_on=today - timedelta(days=10),
-            admission=admission,
         )
     AdmissionRequest.objects.create(
-        participant=eve_file, requested_by=alice, urgency="planned", wished_kind="transition"
+        participant=eve_file,
+        requested_by=alice,
+        urgency="planned",
+        wished_kind="transition",
+        status="refused",
+        decision_reason="No flat free before spring",
+        decided_on=today,
     )
     return house
 
