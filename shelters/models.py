@@ -6,6 +6,8 @@ owns one row per night it covers (BedNight), and the database itself refuses a s
 row for the same bed-night or person-night, on SQLite and PostgreSQL alike.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.fields import StrictEncryptedTextField
+from shelters.dates import months_later
 from shelters.querysets import (
     AdmissionRequestQuerySet,
     FollowUpQuerySet,
@@ -169,6 +172,9 @@ class Stay(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="stays")
     bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="stays")
     starts_on = models.DateField(_("arrival"))
+    # the day the house's maximum stay counts from when it is not starts_on: her arrival in
+    # the house, kept when she moves to another of its beds
+    limit_from = models.DateField(null=True, blank=True, editable=False)
     expected_end_on = models.DateField(_("expected departure"), null=True, blank=True)
     ended_on = models.DateField(_("departure"), null=True, blank=True)
     exit_destination = models.CharField(
@@ -204,10 +210,21 @@ class Stay(models.Model):
                 condition=Q(expected_end_on__isnull=True) | Q(expected_end_on__gt=F("starts_on")),
                 name="stay_expected_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(limit_from__isnull=True) | Q(limit_from__lte=F("starts_on")),
+                name="stay_limit_counts_from_before_its_start",
+            ),
         ]
 
     def __str__(self):
         return f"stay #{self.pk}"
+
+    @property
+    def limit_on(self) -> date:
+        """The morning her house's maximum stay is reached (needs bed.room.shelter)."""
+        return months_later(
+            self.limit_from or self.starts_on, self.bed.room.shelter.max_stay_months
+        )
 
 
 class BedNight(models.Model):

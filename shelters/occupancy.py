@@ -18,9 +18,9 @@ from cases.models import Participant
 from safespace.access import can_see_residents
 from shelters.models import Bed, BedNight, Shelter, Stay
 from shelters.services import months_later
+from shelters.warnings import near_their_limit
 
 AHEAD_DAYS = 30
-NEAR_LIMIT_DAYS = 60
 
 
 def with_beds_tonight(shelters, day: date):
@@ -105,20 +105,12 @@ def departures(shelter: Shelter, day: date, days: int = AHEAD_DAYS) -> list[Stay
     )
 
 
-def near_limit(shelter: Shelter, day: date, days: int = NEAR_LIMIT_DAYS) -> list[Stay]:
-    """Open stays whose maximum (the house's, from her arrival) falls within ``days``."""
-    # the limit is at most max_stay_months after arrival: only stays begun long enough ago
-    earliest = months_later(day, -shelter.max_stay_months)
+def near_limit(shelter: Shelter, day: date) -> list[Stay]:
+    """Open stays of the house whose maximum falls within 60 days (shelters.warnings)."""
     found = []
-    for stay in (
-        _stays_of(shelter)
-        .filter(ended_on__isnull=True, starts_on__lte=earliest + timedelta(days=days + 3))
-        .order_by("starts_on", "pk")
-    ):
-        stay.limit_on = months_later(stay.starts_on, shelter.max_stay_months)
-        stay.days_left = (stay.limit_on - day).days
-        if stay.days_left <= days:
-            found.append(stay)
+    for row in near_their_limit(_stays_of(shelter).filter(ended_on__isnull=True), day):
+        row.stay.limit_on_day, row.stay.days_left = row.limit, row.days_left
+        found.append(row.stay)
     return found
 
 

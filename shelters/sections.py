@@ -7,7 +7,6 @@ query whatever the number of stays. Houses are named, never located: no address 
 from django.utils import timezone
 
 from shelters.admission_views import requests_of
-from shelters.services import months_later
 
 # a calm word ahead of the maximum stay, from this many days before it
 LIMIT_NOTICE_DAYS = 60
@@ -21,6 +20,7 @@ def _housing_section(request, participant, *, writable):
             "pk",
             "participant",
             "starts_on",
+            "limit_from",
             "expected_end_on",
             "ended_on",
             "exit_destination",
@@ -36,7 +36,7 @@ def _housing_section(request, participant, *, writable):
     current, past = [], []
     for stay in stays:
         if stay.ended_on is None:
-            limit = months_later(stay.starts_on, stay.bed.room.shelter.max_stay_months)
+            limit = stay.limit_on
             days_left = (limit - today).days
             current.append(
                 {

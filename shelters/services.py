@@ -9,7 +9,6 @@ the second is refused with a clear reason rather than an error.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant
 from safespace.audit import audit_record
+from shelters.dates import months_later  # noqa: F401 - used here and by the app
 from shelters.models import AdmissionRequest, Bed, BedNight, Room, Shelter, Stay
 
 
@@ -150,16 +150,14 @@ def bed_set_active(*, actor, bed: Bed, active: bool, today: date) -> Bed:
     return current
 
 
-def months_later(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it has fewer days)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def planned_end(bed: Bed, starts_on: date, expected_end_on: date | None) -> date:
-    """The morning she is expected to leave, or the end of the shelter's maximum stay."""
-    limit = months_later(starts_on, bed.room.shelter.max_stay_months)
+def planned_end(
+    bed: Bed, starts_on: date, expected_end_on: date | None, limit_from: date | None = None
+) -> date:
+    """The morning she is expected to leave, or the end of the shelter's maximum stay
+    (counted from ``limit_from``, her arrival in the house, when she moved within it)."""
+    limit = months_later(limit_from or starts_on, bed.room.shelter.max_stay_months)
+    if limit <= starts_on:
+        raise StayTooLong
     if expected_end_on is None:
         return limit
     if expected_end_on > limit:
@@ -197,9 +195,11 @@ def stay_begin(
     expected_end_on: date | None = None,
     admission=None,
     moved_from: Stay | None = None,
+    limit_from: date | None = None,
 ) -> Stay:
     """Give her this bed from the night of ``starts_on``. Raises BedTaken, AlreadyHoused or
-    StayTooLong (their ``message`` is for the person at the screen)."""
+    StayTooLong (their ``message`` is for the person at the screen). ``limit_from``: the day
+    the house's maximum stay counts from, when it is not ``starts_on`` (a move within it)."""
     # lock the bed, then her file: two admissions of the same bed or woman wait in line
     bed = Bed.objects.select_for_update().select_related("room__shelter").get(pk=bed.pk)
     Participant.objects.select_for_update().only("pk").get(pk=participant.pk)
@@ -208,11 +208,12 @@ def stay_begin(
         admission = AdmissionRequest.objects.select_for_update().get(pk=admission.pk)
         if admission.participant_id != participant.pk or not admission.is_open:
             raise RequestNoLongerOpen
-    end = planned_end(bed, starts_on, expected_end_on)
+    end = planned_end(bed, starts_on, expected_end_on, limit_from)
     stay = Stay.objects.create(
         participant=participant,
         bed=bed,
         starts_on=starts_on,
+        limit_from=limit_from,
         expected_end_on=expected_end_on,
         admission=admission,
         moved_from=moved_from,
@@ -281,8 +282,11 @@ def stay_move(*, actor, stay: Stay, bed: Bed, moved_on: date) -> Stay:
     if expected is not None and expected <= moved_on:
         expected = None
     new_shelter = Bed.objects.select_related("room__shelter").get(pk=bed.pk).room.shelter
+    limit_from = None
     if new_shelter.pk == current.bed.room.shelter_id:
         destination = ""  # another bed of the same house: she has not left
+        # and the house's maximum still counts from her arrival in it
+        limit_from = current.limit_from or current.starts_on
     elif new_shelter.kind == new_shelter.Kind.TRANSITION:
         destination = Stay.ExitDestination.TRANSITION
     else:
@@ -297,6 +301,7 @@ def stay_move(*, actor, stay: Stay, bed: Bed, moved_on: date) -> Stay:
         starts_on=moved_on,
         expected_end_on=expected,
         moved_from=current,
+        limit_from=limit_from,
     )
 
 

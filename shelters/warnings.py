@@ -1,6 +1,7 @@
 """Stays near the house's maximum: a word on the home pages 60 and then 30 days ahead.
 
-The limit of a stay is the shelter's maximum (months_later(starts_on, max_stay_months)).
+The limit of a stay is the house's maximum (Stay.limit_on), counted from her arrival in the
+house (a move to another of its beds does not start it again).
 Coordinators see every house's stays; a social worker those of the women she is key worker
 of. Two queries whatever the number of stays; no address, no legal name.
 """
@@ -48,20 +49,25 @@ def _stays_for(user):
 
 
 def stays_near_their_limit(user, today: date | None = None) -> list[NearLimit]:
-    """Open stays whose limit falls within the next 60 days, soonest first."""
+    """Open stays of this user's concern whose limit falls within the next 60 days."""
     stays = _stays_for(user)
     if stays is None:
         return []
-    today = today or timezone.localdate()
+    return near_their_limit(stays, today or timezone.localdate())
+
+
+def near_their_limit(stays, today: date) -> list[NearLimit]:
+    """Those of these open stays whose limit falls within the next 60 days, soonest first
+    (one query for the maxima in use, one for the stays)."""
     horizon = today + timedelta(days=max(NOTICE_DAYS))
     # a stay of a house allowing m months reaches its limit by the horizon only if it began
     # about m months before it: one condition per maximum in use keeps the rows few
     maxima = Shelter.objects.values_list("max_stay_months", flat=True).distinct()
     began_early_enough = Q()
     for months in maxima:
-        began_early_enough |= Q(
-            bed__room__shelter__max_stay_months=months,
-            starts_on__lte=months_later(horizon, -months) + _SLACK,
+        counted_from = months_later(horizon, -months) + _SLACK
+        began_early_enough |= Q(bed__room__shelter__max_stay_months=months) & (
+            Q(starts_on__lte=counted_from) | Q(limit_from__lte=counted_from)
         )
     if not began_early_enough:
         return []
@@ -71,7 +77,9 @@ def stays_near_their_limit(user, today: date | None = None) -> list[NearLimit]:
         .only(
             "pk",
             "starts_on",
+            "limit_from",
             "expected_end_on",
+            "participant_id",
             "participant__id",
             "participant__known_as",
             "bed__label",
@@ -82,7 +90,7 @@ def stays_near_their_limit(user, today: date | None = None) -> list[NearLimit]:
     )
     near = []
     for stay in rows:
-        limit = months_later(stay.starts_on, stay.bed.room.shelter.max_stay_months)
+        limit = stay.limit_on
         days_left = (limit - today).days
         if 0 <= days_left <= max(NOTICE_DAYS):
             level = next(str(days) for days in NOTICE_DAYS if days_left <= days)

@@ -285,3 +285,35 @@ def test_a_stay_on_a_request_withdrawn_meanwhile_is_refused(alice_socialworker, 
                       admission=other)  # fmt: skip
     other.refresh_from_db()
     assert other.status == "admitted" and stay.admission_id == other.pk
+
+
+@pytest.mark.django_db
+def test_a_move_within_the_house_keeps_counting_her_maximum_stay_from_her_arrival(
+    alice_socialworker, women
+):
+    beds = _house("Les Lilas", beds=2, months=6)
+    arrived = DAY - timedelta(days=150)
+    first = stay_begin(actor=alice_socialworker, participant=women[0], bed=beds[0],
+                       starts_on=arrived)  # fmt: skip
+    moved = stay_move(actor=alice_socialworker, stay=first, bed=beds[1], moved_on=DAY)
+    assert moved.limit_from == arrived
+    assert Stay.objects.select_related("bed__room__shelter").get(pk=moved.pk).limit_on == (
+        months_later(arrived, 6)
+    )
+    last = moved.nights.order_by("-night").values_list("night", flat=True).first()
+    assert last == months_later(arrived, 6) - timedelta(days=1)
+    # a move to another house starts that house's count afresh
+    other = _house("Résidence Ophélie", kind="transition", beds=1, months=24)
+    onward = stay_move(
+        actor=alice_socialworker, stay=moved, bed=other[0], moved_on=DAY + timedelta(days=5)
+    )
+    assert onward.limit_from is None
+
+
+@pytest.mark.django_db
+def test_a_stay_beginning_after_the_houses_maximum_is_reached_is_refused(alice_socialworker, women):
+    beds = _house("Les Lilas", beds=2, months=1)
+    first = stay_begin(actor=alice_socialworker, participant=women[0], bed=beds[0],
+                       starts_on=DAY - timedelta(days=40))  # fmt: skip
+    with pytest.raises(StayTooLong):
+        stay_move(actor=alice_socialworker, stay=first, bed=beds[1], moved_on=DAY)
