@@ -25,8 +25,8 @@ from shelters.services import (
     AlreadyHoused,
     BedTaken,
     StayAlreadyEnded,
+    StayRefused,
     StayTooLong,
-    months_later,
     stay_begin,
     stay_end_unless_changed,
     stay_move_unless_changed,
@@ -79,6 +79,8 @@ def shelter_admit(request, pk):
             form.add_error("starts_on", str(refused.message))
         except StayTooLong as refused:
             form.add_error("expected_end_on", str(refused.message))
+        except StayRefused as refused:  # e.g. her request was withdrawn meanwhile
+            form.add_error(None, str(refused.message))
         else:
             messages.success(
                 request,
@@ -107,9 +109,7 @@ def _open_stay(request, stay_pk):
     if last_night is not None:
         last_morning = last_night + timedelta(days=1)
     else:
-        last_morning = stay.expected_end_on or months_later(
-            stay.starts_on, stay.bed.room.shelter.max_stay_months
-        )
+        last_morning = stay.expected_end_on or stay.limit_on
     return stay, participant, max(last_morning, stay.starts_on + timedelta(days=1))
 
 
