@@ -113,22 +113,23 @@ def shelter_save(
     return current
 
 
+def _named_add(*, actor, obj, parent: str, action: str):
+    obj.full_clean(exclude=[parent], validate_unique=False, validate_constraints=False)
+    _save_named(obj)
+    audit_record(action=action, actor=actor, target=obj, payload={})
+    return obj
+
+
 @transaction.atomic
 def room_add(*, actor, shelter: Shelter, name: str) -> Room:
     room = Room(shelter=shelter, name=name)
-    room.full_clean(exclude=["shelter"], validate_unique=False, validate_constraints=False)
-    _save_named(room)
-    audit_record(action="shelter.room_added", actor=actor, target=room, payload={})
-    return room
+    return _named_add(actor=actor, obj=room, parent="shelter", action="shelter.room_added")
 
 
 @transaction.atomic
 def bed_add(*, actor, room: Room, label: str) -> Bed:
     bed = Bed(room=room, label=label)
-    bed.full_clean(exclude=["room"], validate_unique=False, validate_constraints=False)
-    _save_named(bed)
-    audit_record(action="shelter.bed_added", actor=actor, target=bed, payload={})
-    return bed
+    return _named_add(actor=actor, obj=bed, parent="room", action="shelter.bed_added")
 
 
 @transaction.atomic

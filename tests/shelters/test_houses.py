@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Assignment, Participant
 from safespace.models import AuditEntry
@@ -16,6 +16,13 @@ from shelters.services import months_later, stay_begin
 from tests.conftest import sign_in
 
 ADDRESS = "PLANTED-HOUSE-5521 impasse des Glycines"
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Pages in English, whatever the default language (French)."""
+    with translation.override("en"):
+        yield
 
 
 def _house(name="Les Tilleuls", beds=3, months=6, staff=()):
@@ -38,7 +45,7 @@ def _woman(n, name):
 
 
 def _client(user):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
@@ -221,7 +228,7 @@ def test_a_coordinator_reveals_one_address_on_purpose_and_the_reveal_is_recorded
 ):
     shelter = _house()
     _house("Résidence Ophélie")
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(client, dana_coordinator, password)
     client.post(reverse("account_reauthenticate"), {"password": password})
     url = reverse("shelter_address", args=[shelter.pk])
@@ -242,7 +249,7 @@ def test_the_houses_own_staff_may_reveal_its_address_and_other_workers_may_not(
     alice_socialworker, bea_peerworker, password
 ):
     shelter = _house(staff=[bea_peerworker])
-    bea = Client()
+    bea = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(bea, bea_peerworker, password)
     bea.post(reverse("account_reauthenticate"), {"password": password})
     assert ADDRESS in bea.post(reverse("shelter_address", args=[shelter.pk])).content.decode()
@@ -383,7 +390,7 @@ def test_only_coordinators_keep_the_houses(alice_socialworker):
 @pytest.mark.django_db
 def test_a_few_reveals_an_hour_and_then_the_address_waits(dana_coordinator, password):
     shelter = _house()
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(client, dana_coordinator, password)
     client.post(reverse("account_reauthenticate"), {"password": password})
     url = reverse("shelter_address", args=[shelter.pk])
