@@ -36,7 +36,11 @@ class AlreadyHoused(StayRefused):
 
 
 class StayTooLong(StayRefused):
-    message = _("This is longer than the shelter's maximum stay.")
+    message = _("This is longer than the house's maximum stay.")
+
+
+class BedOutOfUse(StayRefused):
+    message = _("This bed is not in use, or its house is closed. Choose another bed.")
 
 
 class RequestNoLongerOpen(StayRefused):
@@ -202,7 +206,12 @@ def stay_begin(
     StayTooLong (their ``message`` is for the person at the screen). ``limit_from``: the day
     the house's maximum stay counts from, when it is not ``starts_on`` (a move within it)."""
     # lock the bed, then her file: two admissions of the same bed or woman wait in line
-    bed = Bed.objects.select_for_update().select_related("room__shelter").get(pk=bed.pk)
+    # (of the bed's row alone: PostgreSQL would also lock the joined room and house rows)
+    bed = (
+        Bed.objects.select_for_update(of=("self",)).select_related("room__shelter").get(pk=bed.pk)
+    )
+    if not (bed.active and bed.room.shelter.active):
+        raise BedOutOfUse  # taken out of use since the form was shown
     Participant.objects.select_for_update().only("pk").get(pk=participant.pk)
     if admission is not None:
         # re-read the request under lock: it may have been refused or withdrawn meanwhile
@@ -252,6 +261,8 @@ def stay_end(
     current = Stay.objects.select_for_update().get(pk=stay.pk)
     if current.ended_on is not None:
         raise StayAlreadyEnded
+    # every row lock before the audit entry (whose lock is global): her file, for follow-ups
+    Participant.objects.select_for_update().only("pk").get(pk=current.participant_id)
     current.ended_on = ended_on
     current.exit_destination = exit_destination
     if notes:
@@ -276,9 +287,22 @@ def stay_end(
 def stay_move(*, actor, stay: Stay, bed: Bed, moved_on: date) -> Stay:
     """Move her to another bed (or shelter) on ``moved_on``: the stay ends that morning and
     the next begins that night, keeping its expected departure if the new shelter allows."""
-    current = Stay.objects.select_for_update().select_related("bed__room__shelter").get(pk=stay.pk)
+    current = (
+        Stay.objects.select_for_update(of=("self",))
+        .select_related("bed__room__shelter")
+        .get(pk=stay.pk)
+    )
     if current.ended_on is not None:
         raise StayAlreadyEnded
+    # every row lock before the first audit entry (its lock is global): both beds in one
+    # order, so two moves swapping beds wait in line instead of deadlocking, then her file
+    list(
+        Bed.objects.select_for_update()
+        .filter(pk__in={current.bed_id, bed.pk})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Participant.objects.select_for_update().only("pk").get(pk=current.participant_id)
     expected = current.expected_end_on
     if expected is not None and expected <= moved_on:
         expected = None

@@ -198,6 +198,8 @@ def shelter_stay_move(request, stay_pk):
             form.add_error("bed", str(refused.message))
         except AlreadyHoused as refused:
             form.add_error("moved_on", str(refused.message))
+        except StayRefused as refused:  # the bed was taken out of use meanwhile
+            form.add_error("bed", str(refused.message))
         except StayAlreadyEnded:
             form.add_error(None, ALREADY_ENDED)
         except StaleEdit:
