@@ -429,6 +429,26 @@ def merge_plan(*, keep: Participant, merged: Participant) -> dict:
 
 
 @transaction.atomic
+def _merge_housing_check(keep: Participant, merged: Participant) -> None:
+    """One open request for a place and one bed a night per woman: two files that both have
+    one cannot become one file until a worker has settled which is right."""
+    from shelters.models import AdmissionRequest, BedNight
+
+    open_requests = AdmissionRequest.objects.filter(status__in=AdmissionRequest.OPEN_STATUSES)
+    if (
+        open_requests.filter(participant=keep).exists()
+        and open_requests.filter(participant=merged).exists()
+    ):
+        raise MergeRefused(
+            _("Both files have an open request for a place. Withdraw one before merging.")
+        )
+    nights = BedNight.objects.filter(participant=merged).values("night")
+    if BedNight.objects.filter(participant=keep, night__in=nights).exists():
+        raise MergeRefused(
+            _("Both files have a bed on the same night. End or correct one stay before merging.")
+        )
+
+
 def participant_merge(*, actor, keep: Participant, merged: Participant) -> dict:
     """Merge a duplicate into the file kept: everything attached moves, keep's blank details
     are filled in (never overwritten), and the duplicate keeps only its reference and a
@@ -448,6 +468,7 @@ def participant_merge(*, actor, keep: Participant, merged: Participant) -> dict:
                 "then deactivate the other account before merging."
             )
         )
+    _merge_housing_check(keep, merged)
     plan = merge_plan(keep=keep, merged=merged)
     moved = 0
     now = timezone.now()

@@ -27,8 +27,10 @@ class HouseFigures:
     people: int = 0
     nights: int = 0
     beds: int = 0
-    # nights provided / (beds in use x nights of the period up to today); None without beds
+    # nights provided / (beds in use today x nights of the period up to today, plus the
+    # nights spent in beds taken out of use since); None without beds
     occupancy: float | None = None
+    nights_in_beds_out_of_use: int = 0
     departures: int = 0
     average_nights: float | None = None
     median_nights: float | None = None
@@ -125,9 +127,11 @@ def shelter_figures(*, start: date, end: date, shelters=None, today: date | None
     for row in (
         BedNight.objects.filter(in_houses, night__gte=start, night__lte=until)
         .values("bed__room__shelter")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), out_of_use=Count("pk", filter=Q(bed__active=False)))
     ):
         houses[row["bed__room__shelter"]].nights = row["n"]
+        # a bed out of use today was in use on the nights it held someone
+        houses[row["bed__room__shelter"]].nights_in_beds_out_of_use = row["out_of_use"]
 
     # she left the organisation's housing: the last stay of a chain, ended in the period
     departures = Stay.objects.filter(
@@ -144,6 +148,7 @@ def shelter_figures(*, start: date, end: date, shelters=None, today: date | None
 
     for house in houses.values():
         total.nights += house.nights
+        total.nights_in_beds_out_of_use += house.nights_in_beds_out_of_use
         total.beds += house.beds
         total.departures += house.departures
         total.lengths += house.lengths
@@ -179,8 +184,9 @@ def _chain_lengths(departures, start: date, until: date, ids: list[int]):
 
 
 def _derive(figures: HouseFigures, days: int) -> None:
-    if figures.beds and days:
-        figures.occupancy = figures.nights / (figures.beds * days)
+    capacity = figures.beds * days + figures.nights_in_beds_out_of_use
+    if capacity:
+        figures.occupancy = figures.nights / capacity
     if figures.lengths:
         figures.average_nights = statistics.fmean(figures.lengths)
         figures.median_nights = statistics.median(figures.lengths)

@@ -126,16 +126,15 @@ class AdmitForm(forms.Form):
 
 
 def open_request(participant, pk) -> AdmissionRequest | None:
-    """Her request ``pk`` if it is still on the waiting list (waiting or offered)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return (
-        AdmissionRequest.objects.filter(participant=participant, status__in=OPEN_REQUESTS, pk=pk)
-        .defer("decision_reason")
-        .first()
-    )
+    """Her request ``pk`` if it is still on the waiting list (waiting or offered); with no
+    ``pk``, her open request if she has one (she has at most one)."""
+    requests = AdmissionRequest.objects.filter(participant=participant, status__in=OPEN_REQUESTS)
+    if pk is not None:
+        try:
+            requests = requests.filter(pk=int(pk))
+        except (TypeError, ValueError):
+            return None
+    return requests.defer("decision_reason").first()
 
 
 class StayEndForm(forms.Form):
@@ -168,6 +167,11 @@ class StayEndForm(forms.Form):
                 _("She left after her first night (%(date)s): choose a later date.")
                 % {"date": _short(self.stay.starts_on)}
             )
+        if ended_on > timezone.localdate():
+            raise forms.ValidationError(
+                _("Record her departure once she has left. Until then, change the expected "
+                  "departure.")
+            )  # fmt: skip
         if ended_on > self.last_morning:
             raise forms.ValidationError(
                 _("Her place ends on %(date)s: choose that date or an earlier one.")

@@ -19,7 +19,7 @@ class ShelterForm(forms.ModelForm):
         label=_("Maximum stay (months)"), min_value=1, max_value=36, initial=12,
         help_text=_("From 1 to 36 months."),
     )  # fmt: skip
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Shelter
@@ -69,3 +69,10 @@ class BedForm(forms.ModelForm):
 
 class MonthForm(forms.Form):
     month = forms.DateField(input_formats=["%Y-%m"], required=False)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        # a month far out of range would overflow the calendar's arithmetic
+        if month is not None and not 2000 <= month.year <= 2100:
+            raise forms.ValidationError("out of range")
+        return month

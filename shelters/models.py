@@ -76,7 +76,9 @@ class Room(models.Model):
 
 
 class Bed(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="beds")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="beds", verbose_name=_("room")
+    )
     label = models.CharField(_("bed"), max_length=50)
     active = models.BooleanField(_("in use"), default=True)
 

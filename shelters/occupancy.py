@@ -101,6 +101,8 @@ def departures(shelter: Shelter, day: date, days: int = AHEAD_DAYS) -> list[Stay
             & Q(expected_end_on__lte=window["lte"])
             | Q(ended_on__gte=window["gte"], ended_on__lte=window["lte"])
         )
+        # a move to another bed of the house is not a departure from it
+        .exclude(moved_to__bed__room__shelter=shelter)
         .order_by("ended_on", "expected_end_on", "pk")
     )
 

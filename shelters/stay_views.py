@@ -52,7 +52,10 @@ def shelter_admit(request, pk):
     initial = {}
     admission = None
     if request.method != "POST":
-        admission = open_request(participant, request.GET.get("request"))
+        # the request she was offered a place on, or else her one open request
+        admission = open_request(participant, request.GET.get("request")) or open_request(
+            participant, None
+        )
         if admission is not None:
             initial["admission"] = admission.pk
     form = AdmitForm(

@@ -183,7 +183,7 @@ def shelter_edit(request, pk):
                 data=form.cleaned_data,
                 address=form.cleaned_data["address"],
                 staff=form.cleaned_data["staff"],
-                version=form.cleaned_data["version"],
+                version=form.cleaned_data["version"] or 0,  # missing: treated as stale
             )
         except NameTaken:
             form.add_error("name", _("A house of this name exists already."))

@@ -658,3 +658,28 @@ def test_her_worker_gives_her_a_place_from_the_request_and_a_coordinator_outside
     assert admit in client.get(url).content.decode()
     client.force_login(dana_coordinator)
     assert admit not in client.get(url).content.decode()
+
+
+def test_two_files_each_with_an_open_request_or_a_bed_the_same_night_are_not_merged(
+    alice_socialworker, dana_coordinator
+):
+    from cases.services import MergeRefused, participant_merge
+    from shelters.models import Bed, Room, Shelter
+    from shelters.services import stay_begin
+
+    one, two = _woman(1), _woman(2)
+    for woman in (one, two):
+        admission_request_make(actor=alice_socialworker, participant=woman, urgency="soon")
+    with pytest.raises(MergeRefused):
+        participant_merge(actor=dana_coordinator, keep=one, merged=two)
+    AdmissionRequest.objects.filter(participant=two).update(status="withdrawn")
+    room = Room.objects.create(
+        shelter=Shelter.objects.create(name="H", kind="emergency", address="x"), name="1"
+    )
+    today = timezone.localdate()
+    for n, woman in enumerate((one, two)):
+        bed = Bed.objects.create(room=room, label=f"B{n}")
+        stay_begin(actor=alice_socialworker, participant=woman, bed=bed, starts_on=today)
+    with pytest.raises(MergeRefused):
+        participant_merge(actor=dana_coordinator, keep=one, merged=two)
+    assert Participant.objects.get(pk=two.pk).merged_into_id is None

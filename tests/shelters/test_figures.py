@@ -241,3 +241,17 @@ def test_a_period_still_to_come_counts_nothing_and_says_why(month, dana_coordina
     assert period.total.occupancy is None
     html = _get(dana_coordinator, start="2099-01-01", end="2099-12-31").content.decode()
     assert "Counted up to today" in html and "All houses" in html
+
+
+def test_occupancy_counts_the_nights_of_a_bed_taken_out_of_use_since(alice_socialworker):
+    house = Shelter.objects.create(name="Les Charmes", kind="emergency", address=ADDRESS)
+    room = Room.objects.create(shelter=house, name="1")
+    beds = [Bed.objects.create(room=room, label=f"C{n}") for n in (1, 2)]
+    for n, bed in enumerate(beds, 1):
+        woman = Participant.objects.create(reference=f"SS-9{n}", known_as="W")
+        stay_begin(actor=alice_socialworker, bed=bed, participant=woman,
+                   starts_on=d(1, 1), expected_end_on=d(1, 11))  # fmt: skip
+    Bed.objects.filter(pk=beds[1].pk).update(active=False)
+    figures = shelter_figures(start=d(1, 1), end=d(1, 10), today=d(2, 1))
+    # 20 nights provided; capacity: one bed in use today x 10 nights + 10 nights in the other
+    assert figures.total.nights == 20 and figures.total.occupancy == 1.0

@@ -399,3 +399,27 @@ def test_a_few_reveals_an_hour_and_then_the_address_waits(dana_coordinator, pass
     sixth = client.post(url).content.decode()
     assert ADDRESS not in sixth and "Please wait a little" in sixth
     assert AuditEntry.objects.filter(action="shelter.address_revealed").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_month_far_out_of_range_shows_this_month(dana_coordinator):
+    shelter = _house()
+    client = _client(dana_coordinator)
+    for month in ("9999-12", "0001-01"):
+        response = client.get(reverse("shelter_calendar", args=[shelter.pk]), {"month": month})
+        assert response.status_code == 200 and "could not be read" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_move_to_another_bed_of_the_house_is_not_listed_as_a_departure(
+    dana_coordinator, alice_socialworker, today
+):
+    from shelters.services import stay_move
+
+    shelter = _house()
+    beds = _beds(shelter)
+    stay = stay_begin(actor=alice_socialworker, participant=_woman(1, "Maria"), bed=beds[0],
+                      starts_on=today - timedelta(days=3))  # fmt: skip
+    stay_move(actor=alice_socialworker, stay=stay, bed=beds[1], moved_on=today + timedelta(days=2))
+    page = _client(dana_coordinator).get(reverse("shelter_detail", args=[shelter.pk]))
+    assert page.context["departures"] == [] and page.context["arrivals"] == []

@@ -77,10 +77,18 @@ def test_a_move_into_a_house_and_an_admission_to_it_both_succeed(
     monkeypatch.setattr(services, "stay_end", end_then_wait)
     monkeypatch.setattr(services, "_nights_claim", claim_then_wait)
     results = _race(
-        ("admit", lambda: services.stay_begin(actor=dana_coordinator, participant=fatou,
-                                               bed=second[1], starts_on=today)),  # fmt: skip
-        ("move", lambda: services.stay_move(actor=alice_socialworker, stay=stay,
-                                             bed=second[0], moved_on=today)),  # fmt: skip
+        (
+            "admit",
+            lambda: services.stay_begin(
+                actor=dana_coordinator, participant=fatou, bed=second[1], starts_on=today
+            ),
+        ),  # fmt: skip
+        (
+            "move",
+            lambda: services.stay_move(
+                actor=alice_socialworker, stay=stay, bed=second[0], moved_on=today
+            ),
+        ),  # fmt: skip
     )
     assert results == {"admit": "ok", "move": "ok"}
 
@@ -110,11 +118,18 @@ def test_her_departure_and_a_request_for_a_place_for_her_both_succeed(
     monkeypatch.setattr(services, "follow_ups_schedule", schedule_late)
     monkeypatch.setattr(services, "audit_record", audit_late)
     results = _race(
-        ("request", lambda: services.admission_request_make(
-            actor=dana_coordinator,
-            participant=maria, urgency="soon")),  # fmt: skip
-        ("end", lambda: services.stay_end(actor=alice_socialworker, stay=stay, ended_on=today,
-                                           exit_destination="own_housing")),  # fmt: skip
+        (
+            "request",
+            lambda: services.admission_request_make(
+                actor=dana_coordinator, participant=maria, urgency="soon"
+            ),
+        ),  # fmt: skip
+        (
+            "end",
+            lambda: services.stay_end(
+                actor=alice_socialworker, stay=stay, ended_on=today, exit_destination="own_housing"
+            ),
+        ),  # fmt: skip
     )
     assert results == {"request": "ok", "end": "ok"}
 
@@ -129,9 +144,17 @@ def test_two_moves_swapping_houses_both_succeed(alice_socialworker):
     two = services.stay_begin(actor=alice_socialworker, participant=fatou, bed=second[0],
                               starts_on=today - timedelta(days=5))  # fmt: skip
     results = _race(
-        ("maria", lambda: services.stay_move(actor=alice_socialworker, stay=one, bed=second[1],
-                                              moved_on=today)),  # fmt: skip
-        ("fatou", lambda: services.stay_move(actor=alice_socialworker, stay=two, bed=first[1],
-                                              moved_on=today)),  # fmt: skip
+        (
+            "maria",
+            lambda: services.stay_move(
+                actor=alice_socialworker, stay=one, bed=second[1], moved_on=today
+            ),
+        ),  # fmt: skip
+        (
+            "fatou",
+            lambda: services.stay_move(
+                actor=alice_socialworker, stay=two, bed=first[1], moved_on=today
+            ),
+        ),  # fmt: skip
     )
     assert results == {"maria": "ok", "fatou": "ok"}

@@ -161,7 +161,7 @@ def test_a_departure_beyond_the_house_maximum_is_refused_next_to_it(alice, eve_f
         {"bed": tilleuls[0].pk, "starts_on": iso(today()), "expected_end_on": iso(too_late)},
     )
     assert response.context["form"].errors["expected_end_on"] == [
-        "This is longer than the shelter's maximum stay."
+        "This is longer than the house's maximum stay."
     ]
 
 
@@ -605,3 +605,30 @@ def test_the_address_is_on_none_of_these_pages(
         assert "Planted address" not in html and "rue des Lilas" not in html
         assert "impasse des Roses" not in html
     assert "Les Tilleuls" in pages[-1].content.decode()  # the house is named, never located
+
+
+def test_giving_her_a_place_from_her_file_answers_her_open_request(alice, eve_file, tilleuls):
+    from shelters.services import admission_request_make
+
+    request = admission_request_make(
+        actor=eve_file.assignments.first().worker, participant=eve_file, urgency="soon"
+    )
+    form = alice.get(admit_url(eve_file)).context["form"]
+    assert form.initial["admission"] == request.pk
+    alice.post(
+        admit_url(eve_file),
+        {"bed": tilleuls[0].pk, "starts_on": iso(today()), "admission": request.pk},
+    )
+    assert AdmissionRequest.objects.get(pk=request.pk).status == "admitted"
+
+
+def test_a_departure_cannot_be_recorded_before_she_has_left(alice, eve_file, tilleuls):
+    stay = place(eve_file, tilleuls[0], actor=eve_file.assignments.first().worker,
+                 starts_on=today() - timedelta(days=5))  # fmt: skip
+    response = alice.post(
+        reverse("shelter_stay_end", args=[stay.pk]),
+        {"ended_on": iso(today() + timedelta(days=3)), "exit_destination": "own_housing",
+         "version": stay.version},
+    )  # fmt: skip
+    assert "ended_on" in response.context["form"].errors
+    assert Stay.objects.get(pk=stay.pk).ended_on is None
