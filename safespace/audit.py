@@ -234,6 +234,7 @@ ACTION_LABELS = {
     # --- Shelters ---
     "shelter.stay_begun": _("Began a stay"),
     "shelter.stay_ended": _("Ended a stay"),
+    "shelter.stay_changed": _("Changed the expected departure of a stay"),
     "shelter.created": _("Opened a house"),
     "shelter.changed": _("Changed a house"),
     "shelter.room_added": _("Added a room"),

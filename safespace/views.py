@@ -105,9 +105,10 @@ def home(request):
         context["open_requests_tonight"] = waiting_list["tonight"]
     if role in (Role.COORDINATOR, Role.SOCIAL_WORKER):
         # --- Stays near the house's maximum (every house, or the women she is key worker of) ---
-        from shelters.warnings import stays_near_their_limit
+        from shelters.warnings import departures_to_record, stays_near_their_limit
 
         context["stays_near_limit"] = stays_near_their_limit(request.user)
+        context["departures_to_record"] = departures_to_record(request.user)
         context["stays_near_limit_links"] = role == Role.SOCIAL_WORKER
     return render(request, HOME_TEMPLATES.get(role, "home/no_role.html"), context)
 

@@ -137,6 +137,41 @@ def open_request(participant, pk) -> AdmissionRequest | None:
     return requests.defer("decision_reason").first()
 
 
+class StayDepartureForm(forms.Form):
+    """When she is now expected to leave (empty: not known, up to the house's maximum)."""
+
+    expected_end_on = forms.DateField(
+        label=_("Expected departure"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Leave it empty if it is not known yet: her place then runs up to the "
+                    "house's maximum."),
+    )  # fmt: skip
+
+    def __init__(self, *args, stay, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stay = stay
+        self.fields["expected_end_on"].initial = stay.expected_end_on
+        self.fields["expected_end_on"].help_text = _(
+            "Leave it empty if it is not known yet: her place then runs up to the house's "
+            "maximum, %(date)s."
+        ) % {"date": _short(stay.limit_on)}
+
+    def clean_expected_end_on(self):
+        expected = self.cleaned_data["expected_end_on"]
+        if expected is not None and expected <= self.stay.starts_on:
+            raise forms.ValidationError(
+                _("She arrived on %(date)s: choose a later date.")
+                % {"date": _short(self.stay.starts_on)}
+            )
+        if expected is not None and expected > self.stay.limit_on:
+            raise forms.ValidationError(
+                _("The house's maximum stay ends on %(date)s: choose that date or an earlier one.")
+                % {"date": _short(self.stay.limit_on)}
+            )
+        return expected
+
+
 class StayEndForm(forms.Form):
     """She left on the morning of ``ended_on``; where she went."""
 

@@ -18,7 +18,7 @@ from cases.models import Participant
 from safespace.access import can_see_residents
 from shelters.models import Bed, BedNight, Shelter, Stay
 from shelters.services import months_later
-from shelters.warnings import near_their_limit
+from shelters.warnings import near_their_limit, past_their_nights
 
 AHEAD_DAYS = 30
 
@@ -114,6 +114,12 @@ def near_limit(shelter: Shelter, day: date) -> list[Stay]:
         row.stay.limit_on_day, row.stay.days_left = row.limit, row.days_left
         found.append(row.stay)
     return found
+
+
+def to_record(shelter: Shelter, day: date) -> list[Stay]:
+    """Open stays of the house that hold no bed tonight: a departure to record, or a stay
+    to extend."""
+    return past_their_nights(_stays_of(shelter), day)
 
 
 @dataclass

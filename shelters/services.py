@@ -207,9 +207,7 @@ def stay_begin(
     the house's maximum stay counts from, when it is not ``starts_on`` (a move within it)."""
     # lock the bed, then her file: two admissions of the same bed or woman wait in line
     # (of the bed's row alone: PostgreSQL would also lock the joined room and house rows)
-    bed = (
-        Bed.objects.select_for_update(of=("self",)).select_related("room__shelter").get(pk=bed.pk)
-    )
+    bed = Bed.objects.select_for_update(of=("self",)).select_related("room__shelter").get(pk=bed.pk)
     if not (bed.active and bed.room.shelter.active):
         raise BedOutOfUse  # taken out of use since the form was shown
     Participant.objects.select_for_update().only("pk").get(pk=participant.pk)
@@ -328,6 +326,47 @@ def stay_move(*, actor, stay: Stay, bed: Bed, moved_on: date) -> Stay:
         moved_from=current,
         limit_from=limit_from,
     )
+
+
+@transaction.atomic
+def stay_change_departure(*, actor, stay: Stay, version: int, expected_end_on: date | None) -> Stay:
+    """Bring her expected departure forward or push it back (no date: up to the house's
+    maximum). The nights follow: those after the new date are freed, the extra ones claimed
+    (BedTaken, AlreadyHoused or StayTooLong if they cannot be). StaleEdit if someone changed
+    the stay since ``version``."""
+    from cases.services import StaleEdit
+
+    current = Stay.objects.select_for_update(of=("self",)).get(pk=stay.pk)
+    if current.ended_on is not None:
+        raise StayAlreadyEnded
+    if current.version != version:
+        raise StaleEdit
+    # the order of every housing write: the stay, its bed, her file; then the audit entry
+    bed = (
+        Bed.objects.select_for_update(of=("self",))
+        .select_related("room__shelter")
+        .get(pk=current.bed_id)
+    )
+    Participant.objects.select_for_update().only("pk").get(pk=current.participant_id)
+    if expected_end_on is not None and expected_end_on <= current.starts_on:
+        raise StayTooLong
+    end = planned_end(bed, current.starts_on, expected_end_on, current.limit_from)
+    current.nights.filter(night__gte=end).delete()
+    last = current.nights.order_by("-night").values_list("night", flat=True).first()
+    first_missing = last + timedelta(days=1) if last else current.starts_on
+    if first_missing < end:
+        _nights_claim(current, first_missing, end)
+    current.expected_end_on = expected_end_on
+    current.version += 1
+    current.save(update_fields=["expected_end_on", "version"])
+    audit_record(
+        action="shelter.stay_changed",
+        actor=actor,
+        target=current,
+        participant_id=current.participant_id,
+        payload={"fields": ["expected_end_on"]},
+    )
+    return current
 
 
 # --- Admission requests (the waiting list) ------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from cases.scoping import file_for_section
 from cases.services import StaleEdit
 from safespace.access import PLACING_ROLES, role_required
-from shelters.forms import AdmitForm, StayEndForm, StayMoveForm, open_request
+from shelters.forms import AdmitForm, StayDepartureForm, StayEndForm, StayMoveForm, open_request
 from shelters.models import Stay
 from shelters.services import (
     AlreadyHoused,
@@ -28,6 +28,7 @@ from shelters.services import (
     StayRefused,
     StayTooLong,
     stay_begin,
+    stay_change_departure,
     stay_end_unless_changed,
     stay_move_unless_changed,
 )
@@ -118,7 +119,7 @@ def _open_stay(request, stay_pk):
 
 def _version(request, stay):
     try:
-        return int(request.POST.get("version", stay.version))
+        return int(request.POST.get("version"))  # missing: treated as stale
     except (TypeError, ValueError):
         return None
 
@@ -214,6 +215,45 @@ def shelter_stay_move(request, stay_pk):
                 _("She moves to her new bed on %(date)s.")
                 % {"date": date_format(moved.starts_on, "DATE_FORMAT")},
             )
+            return redirect(_housing_url(participant.pk))
+    elif request.method == "POST":
+        version = _version(request, stay) or stay.version
+    return render(
+        request,
+        template,
+        {"participant": participant, "stay": stay, "form": form, "version": version},
+    )
+
+
+@role_required(*PLACING_ROLES)
+def shelter_stay_departure(request, stay_pk):
+    """Change when she is expected to leave: her place is freed or held night by night."""
+    stay, participant, _last_morning = _open_stay(request, stay_pk)
+    template = "shelters/stay_departure.html"
+    if stay.ended_on is not None:
+        return _ended(request, stay, participant, template)
+    form = StayDepartureForm(request.POST if request.method == "POST" else None, stay=stay)
+    version = stay.version
+    if request.method == "POST" and form.is_valid():
+        version = _version(request, stay)
+        try:
+            if version is None:
+                raise StaleEdit
+            stay_change_departure(
+                actor=request.user,
+                stay=stay,
+                version=version,
+                expected_end_on=form.cleaned_data["expected_end_on"],
+            )
+        except StayRefused as refused:
+            form.add_error("expected_end_on", str(refused.message))
+        except StayAlreadyEnded:
+            form.add_error(None, ALREADY_ENDED)
+        except StaleEdit:
+            form.add_error(None, STALE)
+            version = Stay.objects.values_list("version", flat=True).get(pk=stay.pk)
+        else:
+            messages.success(request, _("Her expected departure is changed."))
             return redirect(_housing_url(participant.pk))
     elif request.method == "POST":
         version = _version(request, stay) or stay.version

@@ -27,6 +27,11 @@ urlpatterns = [
     path("people/<int:pk>/admit/", stay_views.shelter_admit, name="shelter_admit"),
     path("stays/<int:stay_pk>/end/", stay_views.shelter_stay_end, name="shelter_stay_end"),
     path("stays/<int:stay_pk>/move/", stay_views.shelter_stay_move, name="shelter_stay_move"),
+    path(
+        "stays/<int:stay_pk>/departure/",
+        stay_views.shelter_stay_departure,
+        name="shelter_stay_departure",
+    ),
     # --- Follow-ups after a stay, and the period figures ---
     path("follow-ups/", follow_up_views.shelter_follow_ups, name="shelter_follow_ups"),
     path(

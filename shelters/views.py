@@ -79,11 +79,12 @@ def shelter_detail(request, pk):
     coming = occupancy.arrivals(shelter, today)
     leaving = occupancy.departures(shelter, today)
     near = occupancy.near_limit(shelter, today)
-    stays = [row.stay for row in beds if row.stay] + coming + leaving + near
+    overdue = occupancy.to_record(shelter, today)
+    stays = [row.stay for row in beds if row.stay] + coming + leaving + near + overdue
     names = occupancy.names_for(request.user, shelter, {stay.participant_id for stay in stays})
     for row in beds:
         row.name = names.get(row.stay.participant_id, "") if row.stay else ""
-    for stay in coming + leaving + near:
+    for stay in coming + leaving + near + overdue:
         stay.name = names.get(stay.participant_id, "")
     return render(
         request,
@@ -96,6 +97,7 @@ def shelter_detail(request, pk):
             "arrivals": coming,
             "departures": leaving,
             "near_limit": near,
+            "to_record": overdue,
             "ahead": occupancy.AHEAD_DAYS,
             "can_reveal": can_reveal_shelter_address(request.user, shelter),
             "can_manage": can_manage_shelters(request.user),

@@ -97,3 +97,33 @@ def near_their_limit(stays, today: date) -> list[NearLimit]:
             near.append(NearLimit(stay=stay, limit=limit, days_left=days_left, level=level))
     near.sort(key=lambda row: (row.limit, row.stay.pk))
     return near
+
+
+def departures_to_record(user, today: date | None = None) -> list[Stay]:
+    """Open stays of this user's concern that hold no bed tonight (the expected departure or
+    the house's maximum has passed and nobody recorded that she left): the bed shows free,
+    so someone must say whether she left or stays longer. One query."""
+    stays = _stays_for(user)
+    if stays is None:
+        return []
+    return past_their_nights(stays, today or timezone.localdate())
+
+
+def past_their_nights(stays, today: date) -> list[Stay]:
+    return list(
+        stays.filter(ended_on__isnull=True, starts_on__lt=today)
+        .exclude(nights__night=today)
+        .select_related("bed__room__shelter", "participant")
+        .only(
+            "pk",
+            "starts_on",
+            "expected_end_on",
+            "participant_id",
+            "participant__id",
+            "participant__known_as",
+            "bed__label",
+            "bed__room__name",
+            "bed__room__shelter__name",
+        )
+        .order_by("starts_on", "pk")
+    )

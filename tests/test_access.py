@@ -172,6 +172,7 @@ URL_KWARGS = {
     "shelter_admit": lambda ctx: {"pk": ctx["eve_file"].pk},
     "shelter_stay_end": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
     "shelter_stay_move": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
+    "shelter_stay_departure": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
     # --- Shelters: a follow-up after Eve's stay, which has ended, made on demand ---
     "shelter_follow_up_record": lambda ctx: {"follow_up_pk": _access_follow_up(ctx).pk},
 }
@@ -662,7 +663,12 @@ EXPECTED = {
             }
             for method in ("GET", "POST")
         }
-        for name in ("shelter_admit", "shelter_stay_end", "shelter_stay_move")
+        for name in (
+            "shelter_admit",
+            "shelter_stay_end",
+            "shelter_stay_move",
+            "shelter_stay_departure",
+        )
     },
     # --- Shelters: follow-ups after a stay (those who place women: coordinators and social
     # workers; Eve's follow-up is out of Dana's scope: 404; an empty form is re-shown), and

@@ -632,3 +632,44 @@ def test_a_departure_cannot_be_recorded_before_she_has_left(alice, eve_file, til
     )  # fmt: skip
     assert "ended_on" in response.context["form"].errors
     assert Stay.objects.get(pk=stay.pk).ended_on is None
+
+
+def test_her_departure_pushed_back_holds_the_bed_longer_and_brought_forward_frees_it(
+    alice, eve_file, tilleuls
+):
+    stay = place(eve_file, tilleuls[0], actor=eve_file.assignments.first().worker,
+                 expected_end_on=today() + timedelta(days=5))  # fmt: skip
+    url = reverse("shelter_stay_departure", args=[stay.pk])
+    later = today() + timedelta(days=9)
+    response = alice.post(url, {"expected_end_on": iso(later), "version": stay.version})
+    assert response.status_code == 302
+    stay.refresh_from_db()
+    assert stay.expected_end_on == later and stay.nights.count() == 9
+    assert AuditEntry.objects.filter(action="shelter.stay_changed").get().payload == {
+        "fields": ["expected_end_on"]
+    }
+    sooner = today() + timedelta(days=2)
+    alice.post(url, {"expected_end_on": iso(sooner), "version": stay.version})
+    assert Stay.objects.get(pk=stay.pk).nights.count() == 2
+    # the freed nights can be given to someone else; pushing back again is then refused
+    other = Participant.objects.create(reference="SS-2026-0777", known_as="Rose")
+    place(other, tilleuls[0], actor=eve_file.assignments.first().worker,
+          starts_on=today() + timedelta(days=3))  # fmt: skip
+    stay.refresh_from_db()
+    refused = alice.post(url, {"expected_end_on": iso(later), "version": stay.version})
+    assert refused.context["form"].errors["expected_end_on"]
+    assert Stay.objects.get(pk=stay.pk).nights.count() == 2
+
+
+def test_a_stay_past_its_nights_is_listed_as_a_departure_to_record(
+    alice, alice_socialworker, dana, eve_file, tilleuls
+):
+    from shelters.warnings import departures_to_record
+
+    stay = place(eve_file, tilleuls[0], actor=alice_socialworker,
+                 starts_on=today() - timedelta(days=10),
+                 expected_end_on=today() - timedelta(days=2))  # fmt: skip
+    assert [s.pk for s in departures_to_record(alice_socialworker)] == [stay.pk]
+    page = dana.get(reverse("shelter_detail", args=[tilleuls[0].room.shelter_id]))
+    assert [s.pk for s in page.context["to_record"]] == [stay.pk]
+    assert "Departures to record" in alice.get(reverse("home")).content.decode()
