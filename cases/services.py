@@ -428,7 +428,6 @@ def merge_plan(*, keep: Participant, merged: Participant) -> dict:
     return {"fill": fill, "differ": differ, "moves": moves}
 
 
-@transaction.atomic
 def _merge_housing_check(keep: Participant, merged: Participant) -> None:
     """One open request for a place and one bed a night per woman: two files that both have
     one cannot become one file until a worker has settled which is right."""
@@ -449,6 +448,7 @@ def _merge_housing_check(keep: Participant, merged: Participant) -> None:
         )
 
 
+@transaction.atomic
 def participant_merge(*, actor, keep: Participant, merged: Participant) -> dict:
     """Merge a duplicate into the file kept: everything attached moves, keep's blank details
     are filled in (never overwritten), and the duplicate keeps only its reference and a
