@@ -264,3 +264,13 @@ def can_withdraw_admission(user, admission, *, her_file_open: bool) -> bool:
     if can_decide_admissions(user):
         return True
     return can_place_in_shelter(user) and (admission.requested_by_id == user.pk or her_file_open)
+
+
+# --- Reports ---
+# The annual report is for coordinators: they ask for it, read it and download its files
+# (after re-authentication, each download recorded). It is aggregate, with small counts
+# hidden; turning that off is for internal use, with a reason, and recorded.
+
+
+def can_make_reports(user) -> bool:
+    return role_of(user) == Role.COORDINATOR

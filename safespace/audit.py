@@ -263,6 +263,10 @@ ACTION_LABELS = {
     "peer_group.member_left": _("Recorded that a member left a peer group"),
     "peer_group.session_recorded": _("Recorded a peer group session"),
     "peer_group.closed": _("Closed a peer group"),
+    # --- Reports ---
+    "report.requested": _("Asked for a report"),
+    "report.suppression_off": _("Asked for a report showing small numbers (internal use)"),
+    "report.downloaded": _("Downloaded a report"),
 }
 
 

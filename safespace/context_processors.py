@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 
 from safespace.access import (
     can_break_glass,
+    can_make_reports,
     can_manage_accounts,
     can_manage_dropin,
     can_open_files,
@@ -42,4 +43,5 @@ def safespace(request):
         "can_record_outreach": user is not None and can_record_outreach(user),
         "can_use_shelters": user is not None and can_use_shelters(user),
         "can_manage_dropin": user is not None and can_manage_dropin(user),
+        "can_make_reports": user is not None and can_make_reports(user),
     }

@@ -44,11 +44,17 @@ def encrypted_columns():
     # documents in her file: the content's bytes are one Fernet token, rotated like the rest
     yield apps.get_model("cases", "DocumentContent"), "token"
     yield apps.get_model("lifeplans", "DreamImage"), "token"
+    # the annual report's files (PDF, CSV, XLSX), kept for 30 days
+    yield apps.get_model("reports", "ReportFile"), "token"
 
 
 # Columns whose tokens can weigh megabytes (a document up to SAFESPACE_DOCUMENT_MAX_BYTES):
 # read a few rows at a time so a rotation never holds hundreds of documents in memory.
-LARGE_COLUMNS = {"cases.DocumentContent.token": 5, "lifeplans.DreamImage.token": 5}
+LARGE_COLUMNS = {
+    "cases.DocumentContent.token": 5,
+    "lifeplans.DreamImage.token": 5,
+    "reports.ReportFile.token": 5,
+}
 
 
 def _write_raw(model, name: str, pk, token: str) -> None:

@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shelters.tasks.follow_ups_mark_due",
         "schedule": crontab(hour=0, minute=5),
     },
+    # --- Reports: files past their 30 days are deleted (the frozen figures stay) ---
+    "reports-files-expire": {
+        "task": "reports.tasks.report_files_expire",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------
@@ -379,6 +384,10 @@ SAFESPACE_INVITATION_HOURS = config.env_int("SAFESPACE_INVITATION_HOURS", 72, mi
 # how long a break-glass opening of a file outside one's scope lasts
 SAFESPACE_BREAK_GLASS_HOURS = config.env_int("SAFESPACE_BREAK_GLASS_HOURS", 2, minimum=1)
 SAFESPACE_ORGANISATION_NAME = os.environ.get("SAFESPACE_ORGANISATION_NAME", "Safespace")
+# Reports: a count of people below this shows "< N" (the organisation sets it; at least 2)
+SAFESPACE_REPORT_THRESHOLD = config.env_int("SAFESPACE_REPORT_THRESHOLD", 5, minimum=2)
+# how long a generated report's files are kept for download
+SAFESPACE_REPORT_FILE_DAYS = config.env_int("SAFESPACE_REPORT_FILE_DAYS", 30, minimum=1)
 # Where the emergency-exit button sends the browser: a neutral site set by the organisation.
 SAFESPACE_EXIT_URL = os.environ.get("SAFESPACE_EXIT_URL", "https://www.bbc.co.uk/weather")
 if not SAFESPACE_EXIT_URL.startswith("https://"):

@@ -22,6 +22,20 @@ urlpatterns = [
     path("dropin/", include("dropin.urls")),
     # --- Shelters: houses, beds, stays, admissions and follow-ups ---
     path("houses/", include("shelters.urls")),
+    # --- Reports: the annual report for funders (coordinators) ---
+    path("reports/", include("reports.urls")),
+    # allauth (65.22 on) can re-authenticate by a code sent by email: a mailbox may be read by
+    # someone else, so here only the password (or MFA) re-authenticates
+    path(
+        "accounts/reauthenticate/code/",
+        views.not_offered,
+        name="account_request_reauthentication_code",
+    ),
+    path(
+        "accounts/reauthenticate/code/confirm/",
+        views.not_offered,
+        name="account_confirm_reauthentication_code",
+    ),
     path("accounts/", include("allauth.urls")),
     # her own space (participant portal), under a neutral prefix
     path("me/", include("lifeplans.portal_urls")),

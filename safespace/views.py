@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -359,3 +359,8 @@ def audit_list(request):
             "unknown_reference": unknown_reference,
         },
     )
+
+
+def not_offered(request):
+    """A page a library offers that Safespace does not (answers 404, like any unknown page)."""
+    raise Http404

@@ -175,6 +175,10 @@ URL_KWARGS = {
     "shelter_stay_departure": lambda ctx: {"stay_pk": _access_stay(ctx).pk},
     # --- Shelters: a follow-up after Eve's stay, which has ended, made on demand ---
     "shelter_follow_up_record": lambda ctx: {"follow_up_pk": _access_follow_up(ctx).pk},
+    # --- Reports: a report of last year, asked for by Dana, made on demand ---
+    "report_detail": lambda ctx: {"pk": _access_report(ctx).pk},
+    "report_regenerate": lambda ctx: {"pk": _access_report(ctx).pk},
+    "report_download": lambda ctx: {"pk": _access_report(ctx).pk, "kind": "pdf"},
 }
 
 # Statuses that mean "not let in": sent to sign in, forbidden, or told the thing is not there.
@@ -678,7 +682,33 @@ EXPECTED = {
         method: _placing(dana=404, alice=200) for method in ("GET", "POST")
     },
     "shelter_figures": {"GET": coordinator_only(200), "POST": everyone(405)},
+    # --- Reports: coordinators only; an empty request is re-shown with its errors; a new
+    # version redirects to its page; a download asks for the password again first ---
+    "report_list": {"GET": coordinator_only(200), "POST": coordinator_only(200)},
+    # allauth's re-authentication by emailed code is not offered: 404 for everyone
+    "account_request_reauthentication_code": {"GET": everyone(404), "POST": everyone(404)},
+    "account_confirm_reauthentication_code": {"GET": everyone(404), "POST": everyone(404)},
+    "report_detail": {"GET": coordinator_only(200), "POST": everyone(405)},
+    "report_regenerate": {"GET": everyone(405), "POST": coordinator_only(302)},
+    "report_download": {"GET": coordinator_only(302), "POST": everyone(405)},
 }
+
+
+def _access_report(ctx):
+    """A report of last year, waiting to be built (its page shows its progress)."""
+    from datetime import date
+
+    from reports.services import report_request
+
+    if "report" not in ctx:
+        year = date.today().year - 1
+        ctx["report"] = report_request(
+            actor=ctx["cast"][Role.COORDINATOR],
+            start=date(year, 1, 1),
+            end=date(year, 12, 31),
+            language="en",
+        )
+    return ctx["report"]
 
 
 def _eve_appointment(ctx):
