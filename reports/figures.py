@@ -396,7 +396,8 @@ class _Builder:
 
     def dropin(self) -> Section:
         p = self.period
-        sessions = OpeningSession.objects.filter(date__range=(p.start, p.end))
+        # held: a session planned after today (up to two months ahead) has not been yet
+        sessions = OpeningSession.objects.filter(date__range=(p.start, min(p.end, self.today)))
         if self.site is not None:
             sessions = sessions.filter(site=self.site)
         session_count = sessions.count()
@@ -782,7 +783,10 @@ class _Builder:
             if in_period and previous is not None and previous != status:
                 moved_to[status].add(participant_id)
                 changed.add(participant_id)
-                if status in (S.RETURNED, S.IN_PROSTITUTION) and participant_id in exited_before:
+                # back in prostitution from a status out of it ("returned" then "in
+                # prostitution" is the same return, recorded again)
+                back = (S.RETURNED, S.IN_PROSTITUTION)
+                if status in back and previous not in back and participant_id in exited_before:
                     returned_after_exit.add(participant_id)
             if status == S.EXITED:
                 exited_before.setdefault(participant_id, since)

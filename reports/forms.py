@@ -65,19 +65,24 @@ class ReportRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end, year = cleaned.get("start"), cleaned.get("end"), cleaned.get("year")
-        if start or end:
-            if not start:
+        typed = {
+            name: bool((self.data.get(self.add_prefix(name)) or "").strip())
+            for name in ("start", "end")
+        }
+        if typed["start"] or typed["end"]:
+            if not typed["start"]:
                 self.add_error("start", _("Give the first day too, or leave both dates empty."))
-            if not end:
+            if not typed["end"]:
                 self.add_error("end", _("Give the last day too, or leave both dates empty."))
+            start, end = cleaned.get("start"), cleaned.get("end")
             if start and end and start > end:
                 self.add_error("end", _("This date is before the start date."))
             for name in ("start", "end"):
                 day = cleaned.get(name)
                 if day and not 1900 <= day.year <= 2999:
                     self.add_error(name, _("Please check the year."))
-        elif year:
+        elif cleaned.get("year"):
+            year = cleaned["year"]
             cleaned["start"], cleaned["end"] = date(year, 1, 1), date(year, 12, 31)
         elif "year" not in self.errors:
             self.add_error("year", _("Choose a year, or give two dates."))

@@ -75,7 +75,14 @@ def suppress_table(table: Table, *, threshold: int) -> set[tuple[int, int]]:
         for group in groups:
             if sum(cell in hidden for cell in group) != 1:
                 continue
-            shown = [cell for cell in group if cell not in hidden and isinstance(value[cell], int)]
+            # a row of the organisation's own work is never hidden, so never a complement
+            shown = [
+                cell
+                for cell in group
+                if cell not in hidden
+                and table.rows[cell[0]].protected
+                and isinstance(value[cell], int)
+            ]
             if not shown:
                 continue
             total_cells = {group[-1]} if _ends_with_total(table, group) else set()
@@ -86,10 +93,10 @@ def suppress_table(table: Table, *, threshold: int) -> set[tuple[int, int]]:
 
             hidden.add(min(shown, key=preference))
             changed = True
-    for r in range(len(table.rows)):
+    for r, row in enumerate(table.rows):
         for c, column in enumerate(table.columns):
             base = column.derived_from
-            if base is None:
+            if base is None or not row.protected:
                 continue
             if (r, base) in hidden or _is_small(value[(r, base)], threshold):
                 hidden.add((r, c))
