@@ -5,7 +5,6 @@ not in her plan answers 404. Only her words and plain facts are loaded: staff no
 worker notes of reviews and staff-only fields are never read here.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -245,8 +244,7 @@ def portal_safety(request):
 @role_required(Role.PARTICIPANT)
 def portal_plan_pdf(request):
     """Her plan as a PDF: her goals, steps and reflections, nothing else."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from reports.rendering import StaticOnlyURLFetcher, html_to_pdf
 
     participant = _her_file_or_404(request)
     html = render_to_string(
@@ -258,10 +256,8 @@ def portal_plan_pdf(request):
         },
         request=request,
     )
-    static_dir = settings.STATICFILES_DIRS[0]
-    # files from the static folder on disk only: never the network
-    fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
-    pdf = HTML(string=html, base_url=f"{static_dir}/", url_fetcher=fetcher).write_pdf()
+    # files inside the static folder only: never the network, never another file on disk
+    pdf = html_to_pdf(html, url_fetcher=StaticOnlyURLFetcher(fail_on_errors=True))
     her_plan_downloaded(actor=request.user, participant=participant)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="my-plan.pdf"'

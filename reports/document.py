@@ -16,8 +16,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SCHEMA = 1
-# a cell the suppression hid; rendered as "< threshold"
+# a count the suppression hid because it is small; rendered as "< threshold"
 SUPPRESSED = "suppressed"
+# a cell hidden so that a small one cannot be worked out (a complement of any size, or a
+# share or mean of a hidden count); rendered as "hidden", never as "< threshold", which
+# could be false
+HIDDEN = "hidden"
+
+
+def is_hidden(value) -> bool:
+    return value in (SUPPRESSED, HIDDEN)
 
 # int: a count; percent: a share between 0 and 1; decimal: a mean, a median, hours
 Format = Literal["int", "percent", "decimal"]
@@ -71,8 +79,11 @@ class Table:
     last_column_is_total: bool = False
 
     def cell(self, row_key: str, column_key: str) -> Value:
-        column = next(i for i, c in enumerate(self.columns) if c.key == column_key)
-        return next(r for r in self.rows if r.key == row_key).cells[column]
+        columns = [i for i, c in enumerate(self.columns) if c.key == column_key]
+        rows = [r for r in self.rows if r.key == row_key]
+        if not columns or not rows:
+            raise KeyError(f"table {self.key} has no cell {row_key!r}, {column_key!r}")
+        return rows[0].cells[columns[0]]
 
 
 @dataclass
@@ -110,7 +121,7 @@ class ReportDocument:
     organisation: str
     site: str = ""  # the site's name, or "" for the whole organisation
     threshold: int = 5
-    suppressed: bool = True  # small counts hidden (False: internal use only)
+    suppressed: bool = False  # small counts hidden (False: exact, for internal use only)
     generated_at: str = ""
     sections: list[Section] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
@@ -122,7 +133,10 @@ class ReportDocument:
             yield from section.tables
 
     def table(self, key: str) -> Table:
-        return next(t for t in self.tables() if t.key == key)
+        for table in self.tables():
+            if table.key == key:
+                return table
+        raise KeyError(f"no table {key!r} in the report")
 
     def fill_headlines(self) -> None:
         """Copy each headline's value from its table cell (after suppression)."""

@@ -214,10 +214,12 @@ def _rule_texts() -> dict[str, tuple[str, str]]:
             _(
                 "So that no one can be recognised, any number of people, or of what was done "
                 "with them, from 1 to one less than the threshold is shown as less than the "
-                "threshold. Where a hidden number could be worked out from a total, a second "
-                "number is hidden too. Shares, means and medians are hidden with the number "
-                "they come from. Numbers about the organisation's own work (sessions, "
-                "rounds, nights, hours) are shown as they are."
+                "threshold. Where a hidden number could be worked out from a total, another "
+                "number is hidden too and shown as hidden: it may be of any size, zero "
+                "included. Shares, means and medians are hidden with the number they come "
+                "from, and for fewer people than the threshold. Numbers about the "
+                "organisation's own work (sessions, rounds, nights, hours) are shown as they "
+                "are."
             ),
         ),
     }

@@ -131,6 +131,7 @@ def report_build(report_pk: int, *, today: date | None = None) -> Report:
             suppress(document, threshold=report.threshold)
         else:
             document.threshold, document.suppressed = report.threshold, False
+            document.rules = [rule for rule in document.rules if rule.key != "suppression"]
         frozen = document.as_json()
         Report.objects.filter(pk=report.pk).update(document=frozen)
         document = ReportDocument.from_json(frozen)  # every file from the frozen copy

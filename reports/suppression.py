@@ -10,13 +10,14 @@
 - Derived: a share, mean or median is hidden with the count it comes from, and whenever
   that count is below the threshold (a median of three stays is three women's stays).
 
-Hidden cells are replaced by ``SUPPRESSED`` in the document itself: the exact value is
-never frozen, rendered or exported.
+Hidden cells are replaced in the document itself, so the exact value is never frozen,
+rendered or exported: a small count by ``SUPPRESSED`` ("< 5"), any other hidden cell (a
+complement, which may be zero or large, or a derived cell) by ``HIDDEN`` ("hidden").
 """
 
 from __future__ import annotations
 
-from reports.document import SUPPRESSED, ReportDocument, Table
+from reports.document import HIDDEN, SUPPRESSED, ReportDocument, Table
 
 
 def suppress(document: ReportDocument, *, threshold: int) -> ReportDocument:
@@ -101,7 +102,8 @@ def suppress_table(table: Table, *, threshold: int) -> set[tuple[int, int]]:
             if (r, base) in hidden or _is_small(value[(r, base)], threshold):
                 hidden.add((r, c))
     for r, c in hidden:
-        table.rows[r].cells[c] = SUPPRESSED
+        small = _is_small(value[(r, c)], threshold) and table.columns[c].derived_from is None
+        table.rows[r].cells[c] = SUPPRESSED if small else HIDDEN
     return hidden
 
 

@@ -375,6 +375,8 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
         # the development server's request lines, through the redacting handler
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint announces every step of every PDF at INFO; its problems are warnings
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -384,6 +386,18 @@ SAFESPACE_INVITATION_HOURS = config.env_int("SAFESPACE_INVITATION_HOURS", 72, mi
 # how long a break-glass opening of a file outside one's scope lasts
 SAFESPACE_BREAK_GLASS_HOURS = config.env_int("SAFESPACE_BREAK_GLASS_HOURS", 2, minimum=1)
 SAFESPACE_ORGANISATION_NAME = os.environ.get("SAFESPACE_ORGANISATION_NAME", "Safespace")
+# The logo on the annual report: a file inside static/ (the PDF reads nothing else)
+SAFESPACE_ORGANISATION_LOGO = (
+    os.environ.get("SAFESPACE_ORGANISATION_LOGO", "").strip() or "img/icon.svg"
+)
+if (
+    ":" in SAFESPACE_ORGANISATION_LOGO
+    or SAFESPACE_ORGANISATION_LOGO.startswith(("/", "\\"))
+    or ".." in SAFESPACE_ORGANISATION_LOGO.replace("\\", "/").split("/")
+):
+    raise ImproperlyConfigured(
+        "SAFESPACE_ORGANISATION_LOGO must be a file inside the static folder, e.g. img/logo.png."
+    )
 # Reports: a count of people below this shows "< N" (the organisation sets it; at least 2)
 SAFESPACE_REPORT_THRESHOLD = config.env_int("SAFESPACE_REPORT_THRESHOLD", 5, minimum=2)
 # how long a generated report's files are kept for download

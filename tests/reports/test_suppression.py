@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports.document import (
+    HIDDEN,
     SUPPRESSED,
     Column,
     Headline,
@@ -18,10 +19,12 @@ from reports.document import (
     Row,
     Section,
     Table,
+    is_hidden,
 )
 from reports.suppression import _groups, suppress, suppress_table
 
-S = SUPPRESSED
+S = SUPPRESSED  # a small count: "< 5"
+H = HIDDEN  # a complement or a derived cell, of any size: "hidden"
 
 
 def one_column(values, *, adds_up=True, protected_rows=None):
@@ -133,7 +136,7 @@ def test_one_hidden_part_hides_the_smallest_other_non_zero_part_and_the_total_st
     # 3 alone could be worked out as 40 - 10 - 7 - 20: the 7 goes with it
     table = one_column([3, 10, 7, 0, 20])
     suppress_table(table, threshold=5)
-    assert column_of(table) == [S, 10, S, 0, 20, 40]
+    assert column_of(table) == [S, 10, H, 0, 20, 40]
 
 
 def test_two_small_parts_protect_each_other():
@@ -149,8 +152,8 @@ def test_when_the_other_parts_are_zero_a_zero_part_is_hidden():
     hidden = suppress_table(table, threshold=5)
     assert (1, 0) in hidden
     assert grid(table) == [
-        [S, S, 13],
-        [S, S, 7],
+        [H, S, 13],
+        [H, H, 7],
         [10, 20, 30],
         [20, 30, 50],
     ]
@@ -191,9 +194,9 @@ def test_a_two_way_table_hides_complements_in_rows_and_columns():
     table = two_way([[3, 0, 10], [0, 0, 6], [8, 5, 12]])
     suppress_table(table, threshold=5)
     assert grid(table) == [
-        [S, S, S, 13],
-        [S, 0, S, 6],
-        [S, S, 12, 25],
+        [S, H, H, 13],
+        [H, 0, H, 6],
+        [H, H, 12, 25],
         [11, 5, 28, 44],
     ]
     _assert_no_lone_hidden_cell(table)
@@ -201,7 +204,10 @@ def test_a_two_way_table_hides_complements_in_rows_and_columns():
 
 def _hidden_in(table):
     return {
-        (r, c) for r, row in enumerate(table.rows) for c, cell in enumerate(row.cells) if cell == S
+        (r, c)
+        for r, row in enumerate(table.rows)
+        for c, cell in enumerate(row.cells)
+        if is_hidden(cell)
     }
 
 
@@ -273,7 +279,7 @@ def services_table(rows):
 def test_a_share_is_hidden_with_its_base_and_shown_with_it():
     table = services_table([("food", [12, 3, 0.1]), ("hygiene", [30, 8, 0.3]), ("none", [0, 0, 0])])
     suppress_table(table, threshold=5)
-    assert grid(table) == [[12, S, S], [30, 8, 0.3], [0, 0, 0]]
+    assert grid(table) == [[12, S, H], [30, 8, 0.3], [0, 0, 0]]
 
 
 def test_a_share_is_hidden_when_its_base_was_hidden_as_a_complement():
@@ -293,7 +299,7 @@ def test_a_share_is_hidden_when_its_base_was_hidden_as_a_complement():
         rows_add_up=True,
     )
     suppress_table(table, threshold=5)
-    assert grid(table) == [[S, S], [S, S], [21, 0.7], [30, 1.0]]
+    assert grid(table) == [[S, H], [H, H], [21, 0.7], [30, 1.0]]
 
 
 def test_a_mean_is_hidden_when_its_base_is_small_even_where_the_base_is_shown():
@@ -311,7 +317,7 @@ def test_a_mean_is_hidden_when_its_base_is_small_even_where_the_base_is_shown():
         ],
     )
     suppress_table(table, threshold=5)
-    assert grid(table) == [[3, S], [5, 12.0]]
+    assert grid(table) == [[3, H], [5, 12.0]]
 
 
 # --- what is never hidden --------------------------------------------------------------
@@ -335,7 +341,7 @@ def test_a_row_of_the_organisations_own_work_is_not_taken_as_a_complement():
     # 3 needs a complement: the unprotected 1 must stay, so the 10 goes instead
     table = one_column([3, 1, 10], protected_rows=[True, False, True])
     suppress_table(table, threshold=5)
-    assert column_of(table) == [S, 1, S, 14]
+    assert column_of(table) == [S, 1, H, 14]
 
 
 def test_a_derived_cell_of_the_organisations_own_work_is_never_hidden():
@@ -369,7 +375,7 @@ def test_a_column_of_the_organisations_own_work_is_never_hidden_nor_a_complement
         rows_add_up=True,
     )
     suppress_table(table, threshold=5)
-    assert grid(table) == [[2, S], [1, S], [3, 23]]
+    assert grid(table) == [[2, S], [1, H], [3, 23]]
 
 
 # --- the document ----------------------------------------------------------------------
@@ -383,7 +389,7 @@ def test_the_exact_values_of_hidden_cells_are_gone_from_the_json():
     suppress(document, threshold=5)
     data = document.as_json()
     cells = [row["cells"] for row in data["sections"][0]["tables"][0]["rows"]]
-    assert cells == [[S], [17], [S], [20], [47]]
+    assert cells == [[S], [17], [H], [20], [47]]
     assert data["headlines"][0]["value"] == S
     assert (data["threshold"], data["suppressed"]) == (5, True)
     # nowhere in the frozen document: not in a cell, not in a headline
@@ -411,7 +417,7 @@ def test_headlines_follow_their_cell_after_suppression():
         ],
     )
     suppress(document, threshold=5)
-    assert [h.value for h in document.headlines] == [S, S, 17, 47]
+    assert [h.value for h in document.headlines] == [S, H, 17, 47]
 
 
 def test_suppress_hides_every_table_of_the_document():
