@@ -379,3 +379,34 @@ def test_a_site_report_is_for_that_site(dana_coordinator):
     keys = [section["key"] for section in report.document["sections"]]
     assert "housing" not in keys and "outreach" not in keys
     assert ReportFile.objects.filter(report=report).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_coordinators_asking_for_the_same_year_at_once_get_three_versions(cast):
+    import threading
+
+    from django.db import connections
+
+    from safespace.roles import Role
+
+    dana = cast[Role.COORDINATOR]
+    barrier = threading.Barrier(3)
+    outcomes = []
+
+    def ask():
+        try:
+            barrier.wait()
+            outcomes.append(_year_report(dana).version)
+        except Exception as error:  # noqa: BLE001 - the outcome is what is tested
+            outcomes.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [1, 2, 3], outcomes
+    assert sorted(Report.objects.values_list("version", flat=True)) == [1, 2, 3]
+    assert AuditEntry.objects.filter(action="report.requested").count() == 3
