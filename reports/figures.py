@@ -120,7 +120,8 @@ def _rule_texts() -> dict[str, tuple[str, str]]:
         "dropin.activity": (
             _("Drop-in"),
             _(
-                "Opening sessions: drop-in sessions held in the period. Visits: every visit "
+                "Opening sessions: drop-in sessions held in the period, up to today. Visits: "
+                "every visit "
                 "logged, known or anonymous. Known visitors: distinct people with a file who "
                 "visited. Anonymous visits: visits logged without a file. Anonymous visitors "
                 "recognised: distinct visitor codes among anonymous visits, so people without "
@@ -155,7 +156,7 @@ def _rule_texts() -> dict[str, tuple[str, str]]:
             ),
         ),
         "housing": (
-            _("Housing"),
+            pgettext("our houses", "Housing"),
             _(
                 "Stays: stays with at least one night in the period; a move between our beds "
                 "continues the same stay. People housed: distinct people who spent at least "
@@ -180,8 +181,8 @@ def _rule_texts() -> dict[str, tuple[str, str]]:
         "lifeplans": (
             _("Life plans"),
             _(
-                "People with a plan: people supported with at least one goal they agreed to, "
-                "on or before the end of the period. Goals set: goals she agreed to during "
+                "People with a life plan: people supported with at least one goal she agreed "
+                "to, on or before the end of the period. Goals set: goals she agreed to during "
                 "the period (a goal proposed to her counts only once she agrees). Goals "
                 "achieved: agreed goals marked achieved during the period, each goal once."
             ),
@@ -196,8 +197,9 @@ def _rule_texts() -> dict[str, tuple[str, str]]:
         "pathway.moves": (
             _("Moves on the exit pathway"),
             _(
-                "People whose status changed during the period, by the status they moved to "
-                "(a person who moved twice counts in both rows). Returns after exit: people "
+                "People whose status changed during the period from an earlier one, by the "
+                "status they moved to (her first status ever recorded is not a move; a person "
+                "who moved twice counts in both rows). Returns after exit: people "
                 "who, during the period, moved back to prostitution after a status of exited "
                 "dated earlier."
             ),
@@ -674,7 +676,7 @@ class _Builder:
         )
         return Section(
             key="housing",
-            title=_("Housing"),
+            title=pgettext("our houses", "Housing"),
             intro=_("Emergency and long-term shelters, and transition apartments."),
             tables=[overview, rates, destinations, follow_ups],
         )
