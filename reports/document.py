@@ -27,6 +27,7 @@ HIDDEN = "hidden"
 def is_hidden(value) -> bool:
     return value in (SUPPRESSED, HIDDEN)
 
+
 # int: a count; percent: a share between 0 and 1; decimal: a mean, a median, hours
 Format = Literal["int", "percent", "decimal"]
 Value = int | float | str | None

@@ -14,10 +14,9 @@ from datetime import date
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from reports.document import HIDDEN, SUPPRESSED, ReportDocument, Table
-from reports.rendering import cell_format, report_title
+from reports.document import ReportDocument, Table, is_hidden
+from reports.rendering import cell_format, hidden_text, report_title
 
 # a text starting with one of these could be read as a formula (CSV/formula injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -37,10 +36,8 @@ def machine_value(value, fmt: str, *, threshold: int):
     """A cell as a number for a spreadsheet: ints as ints, a share as a percent with one
     decimal (0.9 -> 90.0), a mean with one decimal; "< 5" when hidden; "" when not
     applicable."""
-    if value == SUPPRESSED:
-        return f"< {threshold}"
-    if value == HIDDEN:
-        return pgettext("a number in a report", "hidden")
+    if is_hidden(value):
+        return hidden_text(value, threshold=threshold)
     if value is None:
         return ""
     if fmt == "percent":
@@ -142,7 +139,7 @@ def export_xlsx(document: ReportDocument) -> bytes:
 
     def number(sheet, row, column, value, fmt, font=None):
         cell = sheet.cell(row=row, column=column)
-        if value in (SUPPRESSED, HIDDEN):
+        if is_hidden(value):
             shown = machine_value(value, fmt, threshold=document.threshold)
             text(sheet, row, column, shown, font).alignment = right
             return cell

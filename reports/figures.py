@@ -291,6 +291,13 @@ def _partition(key, title, rows, total_label, rules, *, label=None, chart=True, 
     )
 
 
+def _total_row(rows: list[Row], label: str) -> Row:
+    """The row that adds up ``rows``, column by column."""
+    width = len(rows[0].cells)
+    cells = [sum(row.cells[i] for row in rows) for i in range(width)]
+    return Row(key="total", label=label, cells=cells, total=True)
+
+
 def _age_band(age: int | None) -> str:
     if age is None:
         return "unknown"
@@ -520,14 +527,7 @@ class _Builder:
                     cells=[found["rounds"], found["contacts"], found["new"]],
                 )
             )
-        rows.append(
-            Row(
-                key="total",
-                label=_("All outreach"),
-                cells=[sum(r.cells[i] for r in rows) for i in range(3)],
-                total=True,
-            )
-        )
+        rows.append(_total_row(rows, _("All outreach")))
         table = Table(
             key="outreach",
             title=_("Outreach rounds and contacts"),
@@ -723,14 +723,7 @@ class _Builder:
                 )
                 for value, label in choices
             ]
-            rows.append(
-                Row(
-                    key="total",
-                    label=_("All goals"),
-                    cells=[sum(r.cells[0] for r in rows), sum(r.cells[1] for r in rows)],
-                    total=True,
-                )
-            )
+            rows.append(_total_row(rows, _("All goals")))
             return Table(
                 key=key,
                 title=title,
@@ -851,14 +844,7 @@ class _Builder:
         for kind, label in Referral._meta.get_field("kind").choices:
             cells = [found.get((kind, status), 0) for status, _label in statuses]
             rows.append(Row(key=kind, label=str(label), cells=[*cells, sum(cells)]))
-        rows.append(
-            Row(
-                key="total",
-                label=_("All partners"),
-                cells=[sum(r.cells[i] for r in rows) for i in range(len(statuses) + 1)],
-                total=True,
-            )
-        )
+        rows.append(_total_row(rows, _("All partners")))
         table = Table(
             key="referrals",
             title=_("Referrals by partner type and outcome"),

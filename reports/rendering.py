@@ -42,14 +42,22 @@ CHART_VALUE_SPACE = 64
 # --- numbers ---------------------------------------------------------------------------
 
 
-def cell_text(value, fmt: str = "int", *, threshold: int) -> str:
-    """A cell as the report prints it, in the active language: "< 5" for a hidden count,
-    "–" for not applicable, counts grouped ("1,234"), shares as whole percents ("90%"),
-    means and medians with one decimal."""
+def hidden_text(value, *, threshold: int) -> str | None:
+    """What a hidden cell reads in every output ("< 5", or "hidden" for a complement or a
+    derived cell), or None for a cell that is shown."""
     if value == SUPPRESSED:
         return f"< {threshold}"
     if value == HIDDEN:
         return pgettext("a number in a report", "hidden")
+    return None
+
+
+def cell_text(value, fmt: str = "int", *, threshold: int) -> str:
+    """A cell as the report prints it, in the active language: "< 5" for a hidden count,
+    "–" for not applicable, counts grouped ("1,234"), shares as whole percents ("90%"),
+    means and medians with one decimal."""
+    if is_hidden(value):
+        return hidden_text(value, threshold=threshold)
     if value is None:
         return "–"
     if isinstance(value, str):
