@@ -12,10 +12,16 @@ Who is who (usernames and references are fixed, so a run can reuse the data):
 - peer workers on about a third of the files, two coordinators, ten volunteers;
 - ``BENCH-00001`` has 200 case notes and ``BENCH-00002`` none; both are in the
   typical worker's caseload.
+
+Three years of activity up to today, for the annual report (``benchmarks.report_data``):
+drop-in sessions at two sites with their visits, services and volunteer hours, houses
+with their stays and bed-nights, departures and follow-ups, life plans with goals and
+their changes, referrals, outreach rounds, activities and peer groups.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import random
@@ -31,6 +37,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from benchmarks import report_data
 from cases import blind_index
 from cases.models import Assignment, CaseNote, Participant, PathwayEntry, SearchToken
 from safespace.roles import Role
@@ -52,13 +59,35 @@ class Scale:
     busy_file_notes: int = 200
     peer_share: float = 0.3
     visits: int = 0  # past drop-in visits, about 40 a session, seven in ten by known visitors
+    # for the annual report, all over the last three years (benchmarks.report_data)
+    stays: int = 0  # in houses of beds_per_house beds, each with its bed-nights
+    houses: int = 0
+    beds_per_house: int = 8
+    goals: int = 0  # on the life plans of goal_people women
+    goal_people: int = 0
+    referrals: int = 0
+    outreach_rounds: int = 0
+    activity_sessions: int = 0
+    peer_groups: int = 0  # of twelve weekly sessions each
 
 
 SCALES = {
-    "tiny": Scale(participants=30, notes=30, caseload=10, busy_file_notes=20, visits=200),
-    "small": Scale(participants=300, notes=1_500, visits=5_000),
-    "large": Scale(participants=10_000, notes=50_000, visits=200_000),
-}
+    "tiny": Scale(
+        participants=30, notes=30, caseload=10, busy_file_notes=20, visits=200,
+        stays=9, houses=1, beds_per_house=3, goals=120, goal_people=18, referrals=3,
+        outreach_rounds=5, activity_sessions=6, peer_groups=1,
+    ),
+    "small": Scale(
+        participants=300, notes=1_500, visits=5_000,
+        stays=90, houses=2, beds_per_house=4, goals=1_200, goal_people=180, referrals=12,
+        outreach_rounds=15, activity_sessions=30, peer_groups=1,
+    ),
+    "large": Scale(
+        participants=10_000, notes=50_000, visits=200_000,
+        stays=3_000, houses=10, beds_per_house=8, goals=40_000, goal_people=6_000,
+        referrals=400, outreach_rounds=450, activity_sessions=900, peer_groups=12,
+    ),
+}  # fmt: skip
 
 
 @dataclass
@@ -163,9 +192,28 @@ def _enrol(user) -> None:
         TOTP.activate(user, generate_totp_secret())
 
 
+@contextlib.contextmanager
+def _encrypt_once():
+    """Encrypt each distinct value once (names, goals and blank fields repeat across
+    thousands of rows): the rows then share a ciphertext, which decrypts as usual."""
+    from safespace import fields
+
+    original = fields.encrypt_text
+    fields.encrypt_text = functools.cache(original)
+    try:
+        yield
+    finally:
+        fields.encrypt_text = original
+
+
 @transaction.atomic
 def generate(scale: str = "small", *, seed: int = 20261123) -> Organisation:
     """Fill the configured database with a fictional organisation of this scale."""
+    with _encrypt_once():
+        return _generate(scale, seed)
+
+
+def _generate(scale: str, seed: int) -> Organisation:
     started = time.perf_counter()
     size = SCALES[scale]
     rng = random.Random(seed)  # noqa: S311 - fictional data, reproducible on purpose
@@ -202,6 +250,9 @@ def generate(scale: str = "small", *, seed: int = 20261123) -> Organisation:
                 opened_on=today - timedelta(days=rng.randint(0, 3 * 365)),
             )
         )
+    # the report's draws come from their own generator: the rest stays as it was
+    more = random.Random(seed + 1)  # noqa: S311 - fictional data, reproducible on purpose
+    report_data.nationalities_assign(more, people)
     _bulk(Participant, people)
     ids = dict(
         Participant.objects.filter(reference__startswith=REFERENCE_PREFIX).values_list(
@@ -268,7 +319,9 @@ def generate(scale: str = "small", *, seed: int = 20261123) -> Organisation:
             author=key_worker_of[person.pk],
             kind=rng.choice(CaseNote.Kind.values),
             confidentiality=rng.choices(CaseNote.Confidentiality.values, weights=[8, 1, 1])[0],
-            happened_on=today - timedelta(days=rng.randint(0, 3 * 365)),
+            # on or after the day her file was opened (the report counts new files)
+            happened_on=person.opened_on
+            + timedelta(days=rng.randint(0, max((today - person.opened_on).days, 0))),
             text=f"{rng.choice(NOTE_OPENINGS)}. Next step agreed with her ({k}).",
             created_at=now,
         )
@@ -276,7 +329,14 @@ def generate(scale: str = "small", *, seed: int = 20261123) -> Organisation:
     ]
     _bulk(CaseNote, notes)
 
-    _visits_generate(rng, size, people, users[TYPICAL_WORKER], today)
+    volunteers = [users[name] for name in _users("vol", 10)]
+    _visits_generate(rng, more, size, people, users[TYPICAL_WORKER], volunteers, today)
+    # the two measured files take no part in the rest: their case pages differ by their
+    # notes alone (a stay or a life plan adds sections, and queries, to a case page)
+    others = people[2:]
+    _individual_services_generate(more, size, others, key_worker_of, today)
+    coordinator = users[_users("coord", 2)[0]]
+    report_data.report_data_generate(more, size, others, key_worker_of, coordinator, today)
 
     # fresh statistics, or the planner guesses from an empty database's
     with connection.cursor() as cursor:
@@ -289,45 +349,96 @@ def generate(scale: str = "small", *, seed: int = 20261123) -> Organisation:
 
 VISITS_PER_SESSION = 40
 DESK_SITE = "Bench drop-in"
+SITES = (DESK_SITE, "Bench drop-in east")
+# (site, opens, closes): up to six sessions a day over the two sites
+SLOTS = [(0, 14, 18), (1, 14, 18), (0, 10, 13), (1, 10, 13), (0, 19, 22), (1, 19, 22)]
+DESK_SERVICES = {
+    "meal": 40, "shower": 20, "listening": 15, "hygiene_kit": 8, "laundry": 5, "clothes": 5,
+    "food_parcel": 4, "locker": 2, "childcare": 1,
+}  # fmt: skip
+SUPPORT_SERVICES = [
+    "psychological_support", "paperwork", "legal_information", "rights_information",
+    "referral", "health", "language_class", "computer_cv",
+]  # fmt: skip
+VISITOR_CODES = [f"{word} {n}" for word in ("Rose", "Lune", "Mer", "Soleil") for n in range(50)]
 
 
-def _visits_generate(rng, size, people, logged_by, today) -> None:
-    """Past drop-in sessions (closed), their visits and the services given at each."""
+def _visits_generate(rng, more, size, people, logged_by, volunteers, today) -> None:
+    """Past drop-in sessions (closed) at two sites over the last three years, their
+    visits (known visitors have a file open by then), the services given at most of
+    them, and a volunteer's hours at each."""
     from datetime import time as clock
 
-    from dropin.models import OpeningSession, Service, ServiceGiven, Site, Visit
+    from dropin.catalogue import defaults_ensure
+    from dropin.models import OpeningSession, Presence, Service, ServiceGiven, Site, Visit
+    from dropin.services import visitor_code_digest
 
     if not size.visits:
         return
-    site = Site.objects.create(name=DESK_SITE)
+    sites = [Site.objects.create(name=name) for name in SITES]
     closed = timezone.now()
-    sessions = [
-        OpeningSession(site=site, date=today - timedelta(days=1 + k), opens_at=clock(14),
-                       closes_at=clock(18), opened_by=logged_by, closed_at=closed)
-        for k in range(math.ceil(size.visits / VISITS_PER_SESSION))
-    ]  # fmt: skip
+    count = math.ceil(size.visits / VISITS_PER_SESSION)
+    sessions, per_day = [], {}
+    for k in range(count):
+        day = today - timedelta(days=1 + k * report_data.SPAN_DAYS // count)
+        slot = per_day[day] = per_day.get(day, -1) + 1
+        site, opens, closes = SLOTS[slot]
+        sessions.append(
+            OpeningSession(site=sites[site], date=day, opens_at=clock(opens),
+                           closes_at=clock(closes), opened_by=logged_by, closed_at=closed)
+        )  # fmt: skip
     _bulk(OpeningSession, sessions)
-    sessions = list(OpeningSession.objects.filter(site=site).order_by("date"))
+    sessions.sort(key=lambda session: (session.date, session.opens_at, session.site_id))
+    eligible = report_data._Eligible(people)
+    codes = [visitor_code_digest(code) for code in VISITOR_CODES]
+    nationalities = [code for code in report_data.NATIONALITIES if code]
     known = round(VISITS_PER_SESSION * 0.7)
     visits, left = [], size.visits
     for session in sessions:
         count = min(left, VISITS_PER_SESSION)
         left -= count
-        chosen = rng.sample(people, min(count, known, len(people)))
+        chosen = eligible.sample(rng, session.date, min(count, known))
         for person in chosen:
             visits.append(Visit(session=session, participant_id=person.pk, logged_by=logged_by))
         for _ in range(count - len(chosen)):
-            visits.append(Visit(session=session, nationality="NG", logged_by=logged_by))
+            visits.append(
+                Visit(session=session, nationality=more.choice(nationalities),
+                      visitor_code=more.choice(codes) if more.random() < 0.5 else "",
+                      logged_by=logged_by)
+            )  # fmt: skip
     _bulk(Visit, visits)
-    services = list(Service.objects.filter(code__in=["meal", "shower", "listening"]))
+    _bulk(Presence, report_data.presences(more, sessions, volunteers))
+
+    defaults_ensure()
+    services = dict(Service.objects.filter(code__in=DESK_SERVICES).values_list("code", "pk"))
+    codes, weights = list(DESK_SERVICES), list(DESK_SERVICES.values())
     given = []
-    for visit in Visit.objects.filter(session__site=site).only("pk", "session_id").iterator():
-        for service in rng.sample(services, rng.randint(1, 2)):
-            given.append(ServiceGiven(service=service, visit_id=visit.pk, given_on=today,
-                                      given_by=logged_by))  # fmt: skip
+    for visit in visits:
+        if more.random() < 0.15:  # came for a coffee and a chat: nothing recorded
+            continue
+        for code in set(more.choices(codes, weights=weights, k=more.randint(1, 2))):
+            given.append(ServiceGiven(service_id=services[code], visit_id=visit.pk,
+                                      given_on=visit.session.date, given_by=logged_by))  # fmt: skip
         if len(given) >= BATCH * 5:
             _bulk(ServiceGiven, given)
             given = []
+    _bulk(ServiceGiven, given)
+
+
+def _individual_services_generate(rng, size, people, key_worker_of, today) -> None:
+    """Services given in individual support, outside any visit (one per 20 visits)."""
+    from dropin.models import Service, ServiceGiven
+
+    services = list(Service.objects.filter(code__in=SUPPORT_SERVICES).values_list("pk", flat=True))
+    given = []
+    for _ in range(size.visits // 20 if services else 0):
+        person = rng.choice(people)
+        room = max((today - person.opened_on).days, 0)
+        given.append(
+            ServiceGiven(service_id=rng.choice(services), participant_id=person.pk,
+                         given_on=person.opened_on + timedelta(days=rng.randint(0, room)),
+                         given_by=key_worker_of[person.pk])
+        )  # fmt: skip
     _bulk(ServiceGiven, given)
 
 
@@ -352,7 +463,7 @@ def organisation_load(scale: str) -> Organisation:
             "assignments": Assignment.objects.filter(ended_at__isnull=True).count(),
             "pathway entries": PathwayEntry.objects.count(),
             "case notes": CaseNote.objects.count(),
-            "drop-in visits": _visits_count(),
+            **_activity_counts(),
         },
     )
 
@@ -362,7 +473,21 @@ def foreign_participants_exist() -> bool:
     return Participant.objects.exclude(reference__startswith=REFERENCE_PREFIX).exists()
 
 
-def _visits_count() -> int:
-    from dropin.models import Visit
+def _activity_counts() -> dict[str, int]:
+    from cases.models import Referral
+    from dropin.models import ActivitySession, OutreachRound, ServiceGiven, Visit
+    from lifeplans.models import Goal, GoalChange
+    from shelters.models import BedNight, FollowUp, Stay
 
-    return Visit.objects.count()
+    return {
+        "drop-in visits": Visit.objects.count(),
+        "services given": ServiceGiven.objects.count(),
+        "stays": Stay.objects.count(),
+        "bed-nights": BedNight.objects.count(),
+        "follow-ups": FollowUp.objects.count(),
+        "goals": Goal.objects.count(),
+        "goal changes": GoalChange.objects.count(),
+        "referrals": Referral.objects.count(),
+        "outreach rounds": OutreachRound.objects.count(),
+        "activity sessions": ActivitySession.objects.count(),
+    }

@@ -5,6 +5,11 @@ middleware stack and the configured database, and each request is timed with
 time.perf_counter (no network, no browser). Each figure is the median and the
 95th percentile of N repetitions after a few warm-ups; queries are counted on
 one extra request with CaptureQueriesContext.
+
+The annual report (issue 8) is timed as the report task runs it, in-process and without
+a request: its figures for the last full calendar year and the whole organisation, then
+the whole chain (figures, suppression, frozen copy, PDF), beside its own floor: WeasyPrint
+alone drawing the same final HTML, with the same base address and URL fetcher.
 """
 
 from __future__ import annotations
@@ -16,20 +21,29 @@ import sqlite3
 import statistics
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from unittest import mock
 
 import django
+from django.conf import settings
 from django.db import connection, reset_queries
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from benchmarks.generate import Organisation
 from cases.models import Participant
 
 SEARCH_TARGET_MS = 100.0
 VISIT_TARGET_MS = 50.0
+REPORT_PDF_TARGET_S = 10.0  # issue 8: the whole PDF ready in under 10 s
+REPORT_FLOOR_TARGET = 1.5  # issue 9: within 1.5x of WeasyPrint alone on the same HTML
+# the report takes seconds: fewer repetitions (at most these, and one warm-up)
+REPORT_FIGURES_REPETITIONS = 5
+REPORT_PDF_REPETITIONS = 3
+REPORT_LANGUAGE = "en"
 
 
 class BenchmarkError(Exception):
@@ -48,12 +62,38 @@ class Row:
 
 
 @dataclass
+class ReportResult:
+    """The annual report: its figures, the whole PDF, and WeasyPrint alone (the floor)."""
+
+    start: date
+    end: date
+    figures: Row
+    pdf: Row
+    floor: Row
+    figures_repetitions: int
+    pdf_repetitions: int
+    empty_year_queries: int  # the figures' queries for a year with no data at all
+    pdf_bytes: int = 0
+
+    @property
+    def period(self) -> str:
+        if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31):
+            return str(self.start.year) if self.start.year == self.end.year else ""
+        return f"{self.start} to {self.end}"
+
+    @property
+    def ratio(self) -> float:
+        return self.pdf.median_ms / self.floor.median_ms
+
+
+@dataclass
 class Result:
     organisation: Organisation
     repetitions: int
     rows: list[Row] = field(default_factory=list)
     database: str = ""
     started_at: datetime | None = None
+    report: ReportResult | None = None
 
     @property
     def floor(self) -> Row:
@@ -124,9 +164,15 @@ def _database() -> str:
 
 
 def measure(
-    organisation: Organisation, *, repetitions: int = 30, warmup: int = 3, progress=None
+    organisation: Organisation,
+    *,
+    repetitions: int = 30,
+    warmup: int = 3,
+    progress=None,
+    report: bool = True,
 ) -> Result:
-    """Measure search, the case page and the floor for this organisation."""
+    """Measure search, the case page, the desk and the floor for this organisation, then
+    (unless ``report`` is false) the annual report beside its own floor."""
     result = Result(
         organisation=organisation,
         repetitions=repetitions,
@@ -140,6 +186,8 @@ def measure(
         DEBUG=False, ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver", "localhost"]
     ):
         _measure_into(result, organisation, repetitions=repetitions, warmup=warmup, say=say)
+        if report:
+            result.report = _measure_report(repetitions=repetitions, warmup=warmup, say=say)
     return result
 
 
@@ -284,6 +332,147 @@ def _measure_desk(record, organisation, client) -> None:
     )
 
 
+# --- the annual report -------------------------------------------------------------------
+
+
+def report_period(today: date | None = None) -> tuple[date, date]:
+    """The last full calendar year: the generated history (three years up to today)
+    covers all of it, where the year to date may be a few days old."""
+    year = (today or timezone.localdate()).year - 1
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _figures(start: date, end: date):
+    from reports.figures import report_figures
+
+    with translation.override(REPORT_LANGUAGE):
+        return report_figures(
+            start=start,
+            end=end,
+            organisation=settings.SAFESPACE_ORGANISATION_NAME,
+            threshold=settings.SAFESPACE_REPORT_THRESHOLD,
+        )
+
+
+def report_figures_queries(start: date, end: date) -> int:
+    """How many queries the figures of this period take."""
+    with CaptureQueriesContext(connection) as captured:
+        _figures(start, end)
+    return len(captured.captured_queries)
+
+
+def _report_pdf(start: date, end: date) -> bytes:
+    """What reports.services.report_build does for the PDF: figures, suppression, the
+    frozen copy, and the PDF drawn from it (here without storing anything)."""
+    from reports.document import ReportDocument
+    from reports.rendering import render_report_pdf
+    from reports.suppression import suppress
+
+    document = suppress(_figures(start, end), threshold=settings.SAFESPACE_REPORT_THRESHOLD)
+    document = ReportDocument.from_json(document.as_json())
+    return render_report_pdf(document)
+
+
+def _report_pdf_and_html(start: date, end: date) -> tuple[bytes, str]:
+    """One whole PDF, and the final HTML it handed to WeasyPrint (caught on its way)."""
+    from reports import rendering
+
+    handed = []
+    original = rendering.html_to_pdf
+
+    def catch(html, **kwargs):
+        handed.append(html)
+        return original(html, **kwargs)
+
+    with mock.patch.object(rendering, "html_to_pdf", catch):
+        pdf = _report_pdf(start, end)
+    if len(handed) != 1:
+        raise BenchmarkError("Report: PDF did not go through reports.rendering.html_to_pdf once")
+    return pdf, handed[0]
+
+
+def _weasyprint_alone(html: str) -> bytes:
+    """The floor: WeasyPrint drawing the final HTML, with the report's base and fetcher."""
+    from weasyprint import HTML
+
+    from reports.rendering import StaticOnlyURLFetcher, static_root
+
+    base = static_root().as_uri() + "/"
+    return HTML(string=html, base_url=base, url_fetcher=StaticOnlyURLFetcher()).write_pdf()
+
+
+def _timed(call, repetitions: int) -> list[float]:
+    times = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        answer = call()
+        times.append((time.perf_counter() - started) * 1000)
+        if isinstance(answer, bytes) and not answer.startswith(b"%PDF"):
+            raise BenchmarkError("Report: the PDF is not a PDF")
+    return times
+
+
+def _row(what: str, times: list[float], queries: int) -> Row:
+    return Row(
+        what=what,
+        who="",
+        median_ms=statistics.median(times),
+        p95_ms=_p95(times),
+        queries=queries,
+        kind="report",
+    )
+
+
+def _measure_report(*, repetitions: int, warmup: int, say) -> ReportResult:
+    start, end = report_period()
+    figures_repetitions = min(repetitions, REPORT_FIGURES_REPETITIONS)
+    pdf_repetitions = min(repetitions, REPORT_PDF_REPETITIONS)
+
+    say(f"Report: figures ({start.year}, whole organisation)")
+    for _ in range(min(warmup, 1)):
+        _figures(start, end)
+    queries = report_figures_queries(start, end)
+    times = _timed(lambda: _figures(start, end), figures_repetitions)
+    figures = _row("Report: figures", times, queries)
+    # nothing may grow with the data: a year long before any data asks as many queries
+    empty = start.year - 20
+    empty_year_queries = report_figures_queries(date(empty, 1, 1), date(empty, 12, 31))
+
+    say("Report: PDF (figures, suppression, PDF), and WeasyPrint alone on the same HTML")
+    # the warm-up (always one: it catches the final HTML), its queries counted
+    with CaptureQueriesContext(connection) as captured:
+        pdf, html = _report_pdf_and_html(start, end)
+    if not pdf.startswith(b"%PDF"):
+        raise BenchmarkError("Report: the PDF is not a PDF")
+    # one after the other, so that a burst of load elsewhere weighs on both alike
+    chain_times, floor_times = [], []
+    for _ in range(pdf_repetitions):
+        chain_times += _timed(lambda: _report_pdf(start, end), 1)
+        floor_times += _timed(lambda: _weasyprint_alone(html), 1)
+    pdf_row = _row(
+        "Report: PDF (figures, suppression, PDF)", chain_times, len(captured.captured_queries)
+    )
+    floor = _row("Floor: WeasyPrint alone on the same HTML", floor_times, 0)
+    report = ReportResult(
+        start=start,
+        end=end,
+        figures=figures,
+        pdf=pdf_row,
+        floor=floor,
+        figures_repetitions=figures_repetitions,
+        pdf_repetitions=pdf_repetitions,
+        empty_year_queries=empty_year_queries,
+        pdf_bytes=len(pdf),
+    )
+    pdf_row.ratio, floor.ratio = report.ratio, 1.0
+    say(
+        f"Report done: figures {figures.median_ms / 1000:.2f} s median ({queries} queries), "
+        f"PDF {pdf_row.median_ms / 1000:.2f} s, WeasyPrint alone {floor.median_ms / 1000:.2f} s "
+        f"(x{report.ratio:.2f})"
+    )
+    return report
+
+
 def _visits_so_far() -> int:
     from dropin.models import Visit
 
@@ -310,7 +499,10 @@ survives a noisy machine. Each database has its own section, replaced on each ru
 Targets (issue 4): participant search under 100 ms median with 10,000
 participants, on SQLite and on PostgreSQL; the case page issues the same number of
 queries whatever the number of notes. (Issue 6): logging a visit at the drop-in desk
-under 50 ms median with 10,000 participants and 200,000 past visits.
+under 50 ms median with 10,000 participants and 200,000 past visits. (Issue 8): with
+10,000 participants, 200,000 visits, 3,000 stays and 40,000 goals, the annual report's
+figures take a constant number of queries and the whole PDF is ready in under 10 s;
+(issue 9) within 1.5x of WeasyPrint alone drawing the same final HTML.
 """
 
 
@@ -370,10 +562,51 @@ def section(result: Result) -> str:
             f"- Logging a visit under {VISIT_TARGET_MS:.0f} ms median: {met} at this scale "
             f"({row.median_ms:.1f} ms, {row.queries} queries)."
         )
+    if result.report is not None:
+        lines += ["", *_report_lines(result.report)]
     lines += [
         f"<!-- /bench:{slug} -->",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _report_lines(report: ReportResult) -> list[str]:
+    def s(row: Row) -> str:
+        return f"{row.median_ms / 1000:.2f} s"
+
+    lines = [
+        f"### Annual report ({report.period or report.start}, the whole organisation)",
+        "",
+        f"In-process, as the report task runs it: {report.figures_repetitions} repetitions "
+        f"of the figures and {report.pdf_repetitions} of each PDF, after one warm-up. The "
+        "floor is WeasyPrint alone drawing the same final HTML (same base address and "
+        "fetcher), timed in turn with the whole PDF; the PDF is "
+        f"{report.pdf_bytes / 1024:,.0f} KiB.",
+        "",
+        "| What | Median ms | p95 ms | Queries | × WeasyPrint alone |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in (report.figures, report.pdf, report.floor):
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        lines.append(
+            f"| {row.what} | {row.median_ms:.0f} | {row.p95_ms:.0f} | {row.queries} | {ratio} |"
+        )
+    constant = report.figures.queries == report.empty_year_queries
+    pdf_met = report.pdf.median_ms < REPORT_PDF_TARGET_S * 1000
+    floor_met = report.ratio <= REPORT_FLOOR_TARGET
+    lines += [
+        "",
+        f"- Report figures in a constant number of queries: {report.figures.queries} for "
+        f"{report.period or 'the period'} and {report.empty_year_queries} for a year with no "
+        f"data ({'equal' if constant else '**not equal**'}).",
+        f"- Whole PDF under {REPORT_PDF_TARGET_S:.0f} s: {'met' if pdf_met else '**missed**'} "
+        f"at this scale ({s(report.pdf)} median, {report.pdf.p95_ms / 1000:.2f} s p95; "
+        f"figures {s(report.figures)}).",
+        f"- PDF within {REPORT_FLOOR_TARGET}× of WeasyPrint alone on the same HTML: "
+        f"{'met' if floor_met else '**missed**'} ({report.ratio:.2f}×: {s(report.pdf)} "
+        f"against {s(report.floor)}).",
+    ]
+    return lines
 
 
 def report_write(result: Result, path: Path | str) -> None:

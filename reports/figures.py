@@ -92,8 +92,9 @@ def _rule_texts() -> dict[str, tuple[str, str]]:
         "people.new": (
             _("New and continuing"),
             _(
-                "New: among the people supported, those whose file was opened during the "
-                "period. Continuing: those whose file was opened before it."
+                "New: among the people supported, those whose file was opened on or after "
+                "the first day of the period. Continuing: those whose file was opened before "
+                "it."
             ),
         ),
         "people.age": (
@@ -320,11 +321,16 @@ class _Builder:
 
     def people(self) -> Section:
         p = self.period
-        rows = list(
+        found = list(
             self.supported.values_list(
-                "birth_year", "nationality", "first_contact_channel", "opened_on"
+                "pk", "birth_year", "nationality", "first_contact_channel", "opened_on"
             )
         )
+        # who was supported is worked out once, here: the support condition reads a dozen
+        # tables, so the sections after this one (life plans, pathway, referrals) select
+        # their rows by the period alone and keep those of these people
+        self.supported_ids = {pk for pk, *_ in found}
+        rows = [row[1:] for row in found]
         self.people_count = len(rows)
         new = sum(1 for *_, opened_on in rows if opened_on >= p.start)
         supported = _("People supported")
@@ -685,34 +691,43 @@ class _Builder:
 
     def lifeplans(self) -> Section:
         p = self.period
-        supported_ids = self.supported.values("pk")
-        with_plan = Goal.objects.filter(
-            plan__participant__in=supported_ids, agreed_on__lte=p.end
-        ).aggregate(n=Count("plan__participant", distinct=True))["n"]
-        set_rows = Counter()
-        for horizon, domain, n in (
-            Goal.objects.filter(
-                plan__participant__in=supported_ids, agreed_on__range=(p.start, p.end)
+        supported = self.supported_ids
+        with_plan = len(
+            supported.intersection(
+                Goal.objects.filter(agreed_on__lte=p.end)
+                .values_list("plan__participant_id", flat=True)
+                .order_by()
+                .distinct()
             )
-            .values_list("horizon", "domain")
+        )
+        set_rows = Counter()
+        for participant_id, horizon, domain, n in (
+            Goal.objects.filter(agreed_on__range=(p.start, p.end))
+            .values_list("plan__participant_id", "horizon", "domain")
             .annotate(n=Count("pk"))
+            .order_by()
         ):
-            set_rows[("h", horizon)] += n
-            set_rows[("d", domain)] += n
-        achieved = Counter()
-        for horizon, domain, n in (
+            if participant_id in supported:
+                set_rows[("h", horizon)] += n
+                set_rows[("d", domain)] += n
+        achieved_goals = {}  # each goal once, however often it was marked achieved
+        for participant_id, goal_id, horizon, domain in (
             GoalChange.objects.filter(
-                goal__plan__participant__in=supported_ids,
                 goal__agreed_on__isnull=False,
                 status_after=Goal.Status.ACHIEVED,
                 changed_at__gte=p.start_at,
                 changed_at__lt=p.end_before,
             )
-            .values_list("goal__horizon", "goal__domain")
-            .annotate(n=Count("goal", distinct=True))
+            .values_list("goal__plan__participant_id", "goal_id", "goal__horizon", "goal__domain")
+            .order_by()
+            .distinct()
         ):
-            achieved[("h", horizon)] += n
-            achieved[("d", domain)] += n
+            if participant_id in supported:
+                achieved_goals[goal_id] = (horizon, domain)
+        achieved = Counter()
+        for horizon, domain in achieved_goals.values():
+            achieved[("h", horizon)] += 1
+            achieved[("d", domain)] += 1
 
         def goals_table(key, title, kind, choices):
             rows = [
@@ -762,12 +777,11 @@ class _Builder:
     def pathway(self) -> Section:
         p = self.period
         entries = (
-            PathwayEntry.objects.filter(
-                participant__in=self.supported.values("pk"), since__lte=p.end
-            )
+            PathwayEntry.objects.filter(since__lte=p.end)
             .order_by("participant_id", "since", "recorded_at", "pk")
             .values_list("participant_id", "status", "since")
         )
+        supported = self.supported_ids
         last: dict[int, str] = {}
         moved_to: dict[str, set[int]] = {value: set() for value in PathwayEntry.Status.values}
         returned_after_exit: set[int] = set()
@@ -775,6 +789,8 @@ class _Builder:
         exited_before: dict[int, date] = {}
         S = PathwayEntry.Status
         for participant_id, status, since in entries:
+            if participant_id not in supported:
+                continue
             previous = last.get(participant_id)
             in_period = since >= p.start
             if in_period and previous is not None and previous != status:
@@ -829,16 +845,15 @@ class _Builder:
 
     def referrals(self) -> Section:
         p = self.period
-        found = {
-            (kind, status): n
-            for kind, status, n in Referral.objects.filter(
-                participant__in=self.supported.values("pk"),
-                created_at__gte=p.start_at,
-                created_at__lt=p.end_before,
-            )
-            .values_list("kind", "status")
+        found = Counter()
+        for participant_id, kind, status, n in (
+            Referral.objects.filter(created_at__gte=p.start_at, created_at__lt=p.end_before)
+            .values_list("participant_id", "kind", "status")
             .annotate(n=Count("pk"))
-        }
+            .order_by()
+        ):
+            if participant_id in self.supported_ids:
+                found[(kind, status)] += n
         statuses = Referral.Status.choices
         rows = []
         for kind, label in Referral._meta.get_field("kind").choices:

@@ -1,11 +1,17 @@
 """The benchmark harness runs (at a tiny scale): it must not rot. Never asserts timings."""
 
+import importlib
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from benchmarks import generate, measure, report_write
 from benchmarks.database import NotABenchmarkDatabase, database_recreate
-from cases.models import SearchToken
+from benchmarks.measure import report_figures_queries, report_period
+from cases.models import CaseNote, Participant, SearchToken
+from dropin.models import ServiceGiven
+from lifeplans.models import Goal, GoalChange
+from shelters.models import BedNight, Stay
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_the_harness_generates_measures_and_writes_its_table(tmp_path):
     organisation = generate("tiny")
     assert organisation.counts["participants"] == 30
-    result = measure(organisation, repetitions=3, warmup=1)
+    result = measure(organisation, repetitions=3, warmup=1, report=False)
 
     report = tmp_path / "BENCHMARKS.md"
     report_write(result, report)
@@ -41,9 +47,45 @@ def test_the_case_page_issues_as_many_queries_with_no_notes_as_with_many():
     organisation = generate("tiny")
     assert organisation.busy_file.case_notes.count() >= 20
     assert not organisation.quiet_file.case_notes.exists()
-    result = measure(organisation, repetitions=1, warmup=0)
+    result = measure(organisation, repetitions=1, warmup=0, report=False)
     quiet, busy = result.case_page_queries
     assert quiet == busy
+
+
+def test_the_report_figures_take_as_many_queries_for_the_organisation_as_for_one_file(
+    alice_socialworker,
+):
+    """Nothing in the figures is asked once per person: the tiny organisation takes as many
+    queries as a database holding one file (supported once in the year) and one house with
+    one bed (without any house, the housing queries have nothing to ask and are skipped)."""
+    from shelters.models import Bed, Room, Shelter
+
+    start, end = report_period()
+    alone = Participant.objects.create(reference="ALONE-1", known_as="Alone", opened_on=start)
+    CaseNote.objects.create(participant=alone, author=alice_socialworker, text="Met.",
+                            happened_on=start, kind=CaseNote.Kind.values[0])  # fmt: skip
+    house = Shelter.objects.create(name="One house", kind=Shelter.Kind.EMERGENCY, address="-")
+    Bed.objects.create(room=Room.objects.create(shelter=house, name="Room"), label="Bed")
+    one_file = report_figures_queries(start, end)
+
+    generate("tiny")
+    assert report_figures_queries(start, end) == one_file
+
+
+def test_the_tiny_organisation_has_a_year_of_what_the_report_counts():
+    generate("tiny")
+    start, end = report_period()
+    assert BedNight.objects.filter(night__range=(start, end)).exists()
+    assert Goal.objects.filter(agreed_on__range=(start, end)).exists()
+    assert GoalChange.objects.filter(status_after="achieved").exists()
+    assert ServiceGiven.objects.filter(given_on__range=(start, end)).exists()
+    # each stay owns one bed-night per night it covers (up to its planned end when going on)
+    for stay in Stay.objects.all():
+        last = stay.ended_on or stay.expected_end_on
+        nights = stay.nights.order_by("night").values_list("night", flat=True)
+        assert nights[0] == stay.starts_on
+        if last is not None:
+            assert len(nights) == (last - stay.starts_on).days
 
 
 def test_generated_search_tokens_are_those_a_save_would_build():
@@ -57,11 +99,24 @@ def test_generated_search_tokens_are_those_a_save_would_build():
     )
 
 
-def test_the_command_writes_the_report(settings, tmp_path):
+def test_the_command_writes_the_report(settings, tmp_path, monkeypatch):
     settings.DEBUG = True
+    # one PDF of each kind after the warm-up: a PDF takes seconds
+    # (benchmarks.measure the module, which the package's measure function hides)
+    monkeypatch.setattr(importlib.import_module("benchmarks.measure"), "REPORT_PDF_REPETITIONS", 1)
     report = tmp_path / "BENCHMARKS.md"
     call_command("bench", scale="tiny", repetitions=2, output=str(report), stdout=None)
-    assert "Case page queries with no notes and with many" in report.read_text()
+    text = report.read_text()
+    assert "Case page queries with no notes and with many" in text
+    for what in (
+        "Report: figures",
+        "Report: PDF (figures, suppression, PDF)",
+        "Floor: WeasyPrint alone on the same HTML",
+    ):
+        assert f"| {what} |" in text
+    assert "Report figures in a constant number of queries" in text
+    assert "Whole PDF under 10 s:" in text
+    assert "of WeasyPrint alone on the same HTML:" in text
 
 
 def test_the_command_refuses_to_run_without_debug(settings, tmp_path):
