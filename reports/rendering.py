@@ -79,7 +79,7 @@ def _headline_format(document: ReportDocument, headline) -> str:
         table = document.table(headline.table)
         column = next(i for i, c in enumerate(table.columns) if c.key == headline.column)
         row = next(i for i, r in enumerate(table.rows) if r.key == headline.row)
-    except StopIteration:
+    except (KeyError, StopIteration):
         return "int"
     return cell_format(table, row, column)
 

@@ -20,6 +20,8 @@ from reports.services import ReportRefused, report_file_read, report_request
 from safespace.access import role_required
 from safespace.roles import Role
 
+# never shown on a page: not loaded, so not decrypted
+NOT_SHOWN = ("unsuppressed_reason",)
 CONTENT_TYPES = {
     ReportFile.Kind.PDF: "application/pdf",
     ReportFile.Kind.CSV: "text/csv; charset=utf-8",
@@ -57,13 +59,15 @@ def report_list(request):
         if report is not None:
             return redirect("report_detail", pk=report.pk)
     page = Paginator(
-        Report.objects.select_related("site", "requested_by").defer("document"), 20
+        Report.objects.select_related("site", "requested_by").defer(*NOT_SHOWN, "document"), 20
     ).get_page(request.GET.get("page"))
     return render(request, "reports/list.html", {"form": form, "page": page})
 
 
 def _report_or_404(pk) -> Report:
-    return get_object_or_404(Report.objects.select_related("site", "requested_by"), pk=pk)
+    return get_object_or_404(
+        Report.objects.select_related("site", "requested_by").defer(*NOT_SHOWN), pk=pk
+    )
 
 
 @never_cache

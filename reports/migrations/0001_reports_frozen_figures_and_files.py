@@ -128,17 +128,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="report",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("suppressed", True),
-                    models.Q(("unsuppressed_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="report_unsuppressed_has_reason",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="report",
             constraint=models.UniqueConstraint(
                 fields=("start", "end", "site", "version"),
                 name="one_report_version_per_period_and_site",
