@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
+from django_countries.fields import Country
 
 from cases.forms import (
     DOCUMENT_EXTENSIONS,
@@ -331,8 +332,14 @@ def participant_reveal(request, pk, field):
 
 
 def _display(participant, name):
-    getter = getattr(participant, f"get_{name}_display", None)
-    value = getter() if getter else getattr(participant, name)
+    value = getattr(participant, name)
+    if isinstance(value, Country):
+        # its name in the reader's language, straight from the code: get_..._display would
+        # first normalise the 250 choices on every call (2 ms of the case page)
+        value = value.name
+    else:
+        getter = getattr(participant, f"get_{name}_display", None)
+        value = getter() if getter else value
     if isinstance(value, date):
         return date_format(value, "DATE_FORMAT")  # in the reader's language
     return value if value not in ("", None) else "—"

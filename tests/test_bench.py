@@ -1,6 +1,7 @@
 """The benchmark harness runs (at a tiny scale): it must not rot. Never asserts timings."""
 
 import importlib
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,6 +35,16 @@ def test_the_harness_generates_measures_and_writes_its_table(tmp_path):
     ):
         assert f"| {what} |" in text
     assert all(row.queries > 0 for row in result.rows)
+    assert {row.key for row in result.rows} >= {
+        "floor", "home:caseload", "home:caseload:plain", "desk:find", "desk:log", "desk:today",
+        "houses:tonight", "house:board", "portal:home", "case:quiet", "case:busy",
+    }  # fmt: skip
+    for line in (
+        "Every page within 3× of the floor:",
+        "Every page under 100 ms median:",
+        "Encryption overhead on her caseload list under 1.3×:",
+    ):
+        assert line in text
 
     # a second run replaces its own section and keeps what was written around it
     report.write_text(text + "\nAn analysis written by hand.\n")
@@ -142,3 +153,41 @@ def test_only_a_database_named_bench_is_ever_recreated():
     # the test database is named test*: it must be refused, untouched
     with pytest.raises(NotABenchmarkDatabase):
         database_recreate()
+
+
+def test_her_caseload_reads_the_same_with_decryption_bypassed(alice_socialworker):
+    """The encryption-overhead row compares the same page: only the cost of Fernet differs."""
+    from benchmarks.measure import _client, decryption_bypassed
+
+    organisation = generate("tiny")
+    client = _client(organisation.typical_worker)
+    served = client.get("/").content
+    with decryption_bypassed():
+        client.get("/")  # the first reading decrypts and remembers
+        bypassed = client.get("/").content
+    strip = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"')
+    assert strip.sub(b"", served) == strip.sub(b"", bypassed)
+    assert organisation.quiet_file.known_as.encode() in served
+
+
+def test_the_queries_of_a_smaller_organisation_are_compared_row_by_row(tmp_path):
+    from benchmarks.measure import section
+
+    result = measure(generate("tiny"), repetitions=1, warmup=0, report=False)
+    result.smaller_scale, result.smaller_participants = "tiny", 30
+    result.smaller_queries = result.queries_by_key()
+    assert "Query counts equal at both scales: met" in section(result)
+
+    result.smaller_queries["case:busy"] -= 1
+    text = section(result)
+    assert "Query counts equal at both scales: **missed** (1 rows)" in text
+    assert "| **no** |" in text
+
+
+def test_the_command_takes_the_queries_of_every_row_and_of_the_report_figures():
+    from safespace.management.commands.bench import Command
+
+    participants, counts = Command()._queries_of(generate("tiny"))
+    assert participants == 30
+    assert counts["report:figures"] > 0
+    assert counts["floor"] > 0 and counts["portal:home"] > 0

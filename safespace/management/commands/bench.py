@@ -12,7 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from benchmarks import SCALES, generate, measure, organisation_load, report_write
 from benchmarks.database import NotABenchmarkDatabase, database_recreate
 from benchmarks.generate import foreign_participants_exist
-from benchmarks.measure import SEARCH_TARGET_MS, BenchmarkError
+from benchmarks.measure import (
+    SEARCH_TARGET_MS,
+    BenchmarkError,
+    report_figures_queries,
+    report_period,
+)
 from cases.models import Participant
 
 
@@ -34,24 +39,34 @@ class Command(BaseCommand):
             help="Drop, recreate and migrate the database first (only one named bench*).",
         )
         parser.add_argument(
+            "--compare-with",
+            choices=sorted(SCALES),
+            default="small",
+            help="With --fresh, first measure this smaller scale in its own fresh database, "
+            "to compare the queries per page (they must not grow with the data).",
+        )
+        parser.add_argument(
             "--yes-destroy-data",
             action="store_true",
             help="Run with DJANGO_DEBUG off, into a database made for the benchmark.",
         )
 
-    def handle(self, *args, scale, output, repetitions, reuse, fresh, yes_destroy_data, **options):
+    def handle(
+        self, *args, scale, output, repetitions, reuse, fresh, compare_with, yes_destroy_data,
+        **options,
+    ):  # fmt: skip
         if not settings.DEBUG and not yes_destroy_data:
             raise CommandError(
                 "bench fills the database with fictional files: it runs only with "
                 "DJANGO_DEBUG=1, or with --yes-destroy-data against a database made for it."
             )
+        smaller = None
+        if fresh and SCALES[compare_with].participants < SCALES[scale].participants:
+            self._recreate()
+            self.stdout.write(f"First the {compare_with} organisation, for its query counts...")
+            smaller = self._queries_of(generate(compare_with))
         if fresh:
-            try:
-                name = database_recreate()
-            except NotABenchmarkDatabase as error:
-                raise CommandError(f"Not recreating the database: {error}.") from None
-            self.stdout.write(f"Recreated the empty database {name}; migrating...")
-            call_command("migrate", verbosity=0, interactive=False)
+            self._recreate()
         if foreign_participants_exist():
             raise CommandError(
                 "This database holds files the benchmark did not generate: refusing to run. "
@@ -78,6 +93,9 @@ class Command(BaseCommand):
             )
         except BenchmarkError as error:
             raise CommandError(str(error)) from None
+        if smaller is not None:
+            result.smaller_scale = compare_with
+            result.smaller_participants, result.smaller_queries = smaller
         report_write(result, output)
         for row in result.rows:
             self.stdout.write(
@@ -97,3 +115,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(f"Case page queries grow with notes: {quiet} vs {busy}.")
             )
+
+    def _recreate(self) -> None:
+        try:
+            name = database_recreate()
+        except NotABenchmarkDatabase as error:
+            raise CommandError(f"Not recreating the database: {error}.") from None
+        self.stdout.write(f"Recreated the empty database {name}; migrating...")
+        call_command("migrate", verbosity=0, interactive=False)
+
+    def _queries_of(self, organisation) -> tuple[int, dict[str, int]]:
+        """The queries of every measured row (and of the report's figures) in this
+        organisation: a few repetitions, the timings thrown away."""
+        try:
+            result = measure(organisation, repetitions=1, warmup=1, report=False)
+        except BenchmarkError as error:
+            raise CommandError(str(error)) from None
+        counts = result.queries_by_key()
+        counts["report:figures"] = report_figures_queries(*report_period())
+        return organisation.counts["participants"], counts
