@@ -191,3 +191,16 @@ def test_the_command_takes_the_queries_of_every_row_and_of_the_report_figures():
     assert participants == 30
     assert counts["report:figures"] > 0
     assert counts["floor"] > 0 and counts["portal:home"] > 0
+
+
+def test_a_page_can_be_profiled_signed_in_as_a_generated_worker(settings):
+    from io import StringIO
+
+    settings.DEBUG = True
+    organisation = generate("tiny")
+    out = StringIO()
+    call_command("bench_profile", f"/people/{organisation.busy_file.pk}/", requests=2, stdout=out)
+    assert "ms a request unprofiled (2 requests)" in out.getvalue()
+    assert "participant_detail" in out.getvalue()
+    with pytest.raises(CommandError, match="generated user"):
+        call_command("bench_profile", "/", username="alice", requests=1, stdout=out)
