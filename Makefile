@@ -13,6 +13,7 @@ help:
 	@echo "make test   run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff"
 	@echo "make bench  generate a synthetic organisation and write BENCHMARKS.md (BENCH_SCALE=small|large)"
+	@echo "make bench-load  after make bench on PostgreSQL (same DATABASE_URL): 20 simulated staff on gunicorn for 60 s"
 	@echo "make messages  extract strings into locale/*/LC_MESSAGES/django.po (needs GNU gettext)"
 
 $(STAMP): pyproject.toml
@@ -53,6 +54,15 @@ bench: translations
 	@mkdir -p var
 	DJANGO_DEBUG=1 REDIS_URL= DATABASE_URL=$(BENCH_DATABASE_URL) \
 		$(BIN)/python manage.py bench --fresh --scale $(BENCH_SCALE) --output BENCHMARKS.md
+
+# `make bench-load DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench`, after `make bench`
+# with the same DATABASE_URL: gunicorn (2 workers, 127.0.0.1 only) serves that organisation to
+# 20 simulated staff (locust) for 60 s; writes its section of BENCHMARKS.md. PostgreSQL only;
+# BENCH_LOAD_ARGS="--users 10 --seconds 30" for a shorter run.
+.PHONY: bench-load
+bench-load: translations
+	DJANGO_DEBUG=1 REDIS_URL= DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(BIN)/python manage.py bench_load --output BENCHMARKS.md $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static
