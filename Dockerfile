@@ -7,8 +7,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SAFESPACE_VAR_DIR=/app/var
 
 # WeasyPrint renders PDFs through Pango; fonts for French and English text.
+# manage.py backup/restore run pg_dump/pg_restore, which must be at least the server's
+# major version (PostgreSQL 16 in docker-compose.yml; Debian's own client is 15), so the
+# client comes from the PostgreSQL project's apt repository (its key ships in postgresql-common).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    ca-certificates postgresql-common \
+ && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+ && apt-get install -y --no-install-recommends postgresql-client-16 \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 safespace
@@ -28,7 +34,7 @@ RUN DJANGO_DEBUG=1 SAFESPACE_VAR_DIR=/tmp/build-var python manage.py compiletran
  && DJANGO_DEBUG=1 SAFESPACE_VAR_DIR=/tmp/build-var DJANGO_STATIC_ROOT=/app/staticfiles \
     python manage.py collectstatic --noinput \
  && rm -rf /tmp/build-var \
- && mkdir -p /app/var && chown -R safespace /app/var
+ && mkdir -p /app/var/backups && chmod 700 /app/var/backups && chown -R safespace /app/var
 
 ENV DJANGO_STATIC_ROOT=/app/staticfiles
 USER safespace

@@ -117,6 +117,11 @@ class Participant(models.Model):
         verbose_name=_("her account"),
     )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    # issue 10: a file under a legal hold is never anonymised (neither on request nor by
+    # retention) until the hold is lifted; an anonymised file keeps only what statistics need
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_since = models.DateField(_("legal hold since"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
     # a duplicate merged into another file keeps only its reference and this pointer
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_files"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import erasure_views, subject_access_views, views
 
 urlpatterns = [
     path("new/", views.participant_new, name="participant_new"),
@@ -91,4 +91,27 @@ urlpatterns += [
     path("merge/", views.participant_merge_view, name="participant_merge"),
     path("<int:pk>/close/", views.participant_close_view, name="participant_close"),
     path("<int:pk>/reopen/", views.participant_reopen_view, name="participant_reopen"),
+]
+
+# her rights and retention (issue 10): erasure, legal hold, what retention will do
+urlpatterns += [
+    path(
+        "<int:pk>/anonymise/",
+        erasure_views.participant_anonymise_view,
+        name="participant_anonymise",
+    ),
+    path(
+        "<int:pk>/legal-hold/", erasure_views.participant_legal_hold, name="participant_legal_hold"
+    ),
+    path("retention/", erasure_views.retention_overview, name="retention_overview"),
+]
+
+# her right of access and to portability (issue 10): everything about her, as PDF or JSON
+urlpatterns += [
+    path("<int:pk>/her-data/", subject_access_views.subject_access_page, name="subject_access"),
+    path(
+        "<int:pk>/her-data/<str:fmt>/",
+        subject_access_views.subject_access_download,
+        name="subject_access_download",
+    ),
 ]

@@ -128,6 +128,8 @@ def participant_detail(request, pk):
         "can_invite": can_invite_participant(request.user, participant),
         "can_edit": can_edit_details(request.user),
         "sections": _sections(participant, readable),
+        # her rights (issue 10): erasure and legal hold are a coordinator's
+        "manages_her_data": role_of(request.user) == Role.COORDINATOR,
     }
     # each section of her case work adds what it shows, or None when the reader may not see it
     for name, builder in FILE_SECTION_BUILDERS.items():
@@ -648,12 +650,11 @@ NOTES_PER_PAGE = 25
 
 def case_notes_overview(user, participant):
     """The latest notes she may read and how many others exist (two queries, any number)."""
-    readable = CaseNote.objects.readable_by(user, participant)
-    latest = list(readable.select_related("author")[:NOTES_ON_FILE_PAGE])
-    counts = CaseNote.objects.filter(participant=participant).aggregate(
-        total=Count("pk"),
-        readable=Count("pk", filter=CaseNoteQuerySet.readable_condition(user, participant)),
-    )
+    # the condition of CaseNote.objects.readable_by, built once for both queries
+    readable = CaseNoteQuerySet.readable_condition(user, participant)
+    hers = CaseNote.objects.filter(participant=participant)
+    latest = list(hers.filter(readable).select_related("author")[:NOTES_ON_FILE_PAGE])
+    counts = hers.aggregate(total=Count("pk"), readable=Count("pk", filter=readable))
     return {
         "notes": latest,
         "readable_count": counts["readable"],

@@ -136,6 +136,22 @@ def life_plans_create(*, users: dict, today: date | None = None) -> None:
         if worker is None or n % 5 == 4:
             continue  # not everyone has started a plan
         _plan_create(rng, participant, worker, today)
+        if participant.account_id is not None:
+            _correction_create(participant, worker)
+
+
+def _correction_create(participant, worker) -> None:
+    """She asked, from her space, for her languages to be corrected; her worker answered."""
+    from lifeplans.services import correction_answer, correction_ask
+
+    correction = correction_ask(
+        actor=participant.account,
+        participant=participant,
+        words="I also speak Portuguese, it is missing from my file.",
+    )
+    correction_answer(
+        actor=worker, correction=correction, answer="Thank you, I added Portuguese to your file."
+    )
 
 
 def _plan_create(rng, participant, worker, today) -> None:

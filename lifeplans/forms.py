@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import RightsDomain
-from lifeplans.models import Goal, Step
+from lifeplans.models import CORRECTION_ANSWER_MAX, Goal, Step
 
 # --- Staff side ---
 WORDS_LIMIT = 2_000
@@ -286,3 +286,26 @@ class StrengthForm(forms.Form):
         if not self.errors and not cleaned.get("tags") and not cleaned.get("words"):
             self.add_error("tags", _("Write her strength in a few words, or in her words."))
         return cleaned
+
+
+# --- Correction requests ---
+
+
+class CorrectionAnswerForm(forms.Form):
+    """Her key worker's answer to her request, read by her in her space."""
+
+    answer = _words_field(
+        _("Your answer to her"),
+        limit=CORRECTION_ANSWER_MAX,
+        rows=6,
+        help_text=_(
+            "She reads it in her space. Use plain words and short sentences: say what you "
+            "corrected in her file, or why it stays as it is."
+        ),
+    )
+
+    def clean_answer(self):
+        answer = self.cleaned_data["answer"]
+        if not answer.strip():
+            raise forms.ValidationError(_("Write your answer."))
+        return answer

@@ -3,12 +3,14 @@ dream board. Everything she writes is encrypted; what stays plain (horizon, doma
 status, dates) is what reports count and identifies no one alone."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Participant, RightsDomain
+from lifeplans.querysets import CorrectionRequestQuerySet
 from safespace.fields import StrictEncryptedCharField, StrictEncryptedTextField
 
 
@@ -244,3 +246,61 @@ class DreamImage(models.Model):
 
     def __str__(self):
         return f"image of dream item #{self.item_id}"
+
+
+# --- Correction requests ---
+
+CORRECTION_WORDS_MAX = 2000
+CORRECTION_ANSWER_MAX = 5000
+
+
+class CorrectionRequest(models.Model):
+    """She asks, from her own space, for something in her file to be corrected; her key
+    worker (or a coordinator within her scope) answers in the app. Only the first answer is
+    kept: answering is a conditional update on a request still waiting (services)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an answer")
+        ANSWERED = "answered", _("Answered")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    words = StrictEncryptedTextField(
+        _("what she asks to correct, in her words"),
+        validators=[MaxLengthValidator(CORRECTION_WORDS_MAX)],
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    answer = StrictEncryptedTextField(
+        _("the answer"), blank=True, validators=[MaxLengthValidator(CORRECTION_ANSWER_MAX)]
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["participant", "status"])]
+        constraints = [
+            # answered means someone answered, at a moment; waiting means nobody has yet
+            models.CheckConstraint(
+                condition=Q(status="waiting", answered_by__isnull=True, answered_at__isnull=True)
+                | Q(status="answered", answered_by__isnull=False, answered_at__isnull=False),
+                name="correction_answered_by_someone_or_waiting",
+            )
+        ]
+
+    def __str__(self):
+        return f"correction request #{self.pk}"
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == self.Status.WAITING

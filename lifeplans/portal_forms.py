@@ -1,11 +1,12 @@
 """Her own space: the small forms she fills on her phone, in plain words."""
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import RightsDomain
 from lifeplans.forms import STRENGTH_TAGS_TYPED, SafetyPlanForm, strength_tags_normalise
-from lifeplans.models import Goal, Step
+from lifeplans.models import CORRECTION_WORDS_MAX, Goal, Step
 
 # Plain names of the horizons, domains and statuses, for her eyes (the staff side keeps
 # the model's labels).
@@ -126,3 +127,42 @@ class HerStrengthForm(forms.Form):
         if not self.errors and not cleaned.get("tags") and not cleaned.get("words"):
             self.add_error("tags", _("Write a few words."))
         return cleaned
+
+
+# --- Asking for a correction ---
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+class HerCorrectionForm(forms.Form):
+    # no maxlength in the page (a browser would cut a long paste silently): the limit is
+    # checked here and said in words, with everything she typed kept on the page
+    words = forms.CharField(
+        label=_("What is wrong, and what should it say?"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write a few words.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["words"].help_text = _(
+            "In your words. You can write up to %(limit)s characters."
+        ) % {"limit": _number(CORRECTION_WORDS_MAX)}
+
+    def clean_words(self):
+        words = self.cleaned_data["words"]
+        if not words.strip():
+            raise forms.ValidationError(_("Write a few words."), code="required")
+        if len(words) > CORRECTION_WORDS_MAX:
+            raise forms.ValidationError(
+                _(
+                    "This is %(count)s characters long. Please make it shorter: at most "
+                    "%(limit)s. Your words are still here."
+                ),
+                code="max_length",
+                params={"count": _number(len(words)), "limit": _number(CORRECTION_WORDS_MAX)},
+            )
+        return words

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lifeplans import portal_views
+from lifeplans import portal_export_views, portal_views
 
 urlpatterns = [
     path("", portal_views.portal_home, name="portal_home"),
@@ -44,4 +44,14 @@ urlpatterns += [
 # --- The road travelled ---
 urlpatterns += [
     path("road/", portal_views.portal_road, name="portal_road"),
+]
+
+# --- Asking for a correction ---
+urlpatterns += [
+    path("corrections/", portal_views.portal_corrections, name="portal_corrections"),
+]
+
+# --- What she wrote herself, to keep or take elsewhere ---
+urlpatterns += [
+    path("my-words.json", portal_export_views.portal_my_words, name="portal_my_words"),
 ]

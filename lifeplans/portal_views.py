@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases.models import Appointment, Participant
+from cases.models import Appointment, Assignment, Participant
 from lifeplans.dreams import (
     board_year,
     dream_board,
@@ -24,12 +24,22 @@ from lifeplans.dreams import (
     dream_item_of,
     picture_response,
 )
-from lifeplans.models import DreamItem, Goal, GoalChange, Review, SafetyPlan, Step, Strength
+from lifeplans.models import (
+    CorrectionRequest,
+    DreamItem,
+    Goal,
+    GoalChange,
+    Review,
+    SafetyPlan,
+    Step,
+    Strength,
+)
 from lifeplans.portal_forms import (
     DOMAIN_WORDS,
     HORIZON_WORDS,
     OWNER_WORDS,
     STATUS_WORDS,
+    HerCorrectionForm,
     HerGoalForm,
     HerReflectionForm,
     HerSafetyPlanForm,
@@ -38,6 +48,7 @@ from lifeplans.portal_forms import (
 )
 from lifeplans.services import (
     NotAProposal,
+    correction_ask,
     her_dream_remove,
     her_goal_answer,
     her_goal_propose,
@@ -550,4 +561,39 @@ def portal_road(request):
         request,
         "lifeplans/portal/road.html",
         {"months": _by_month(entries), "more": more, "limit": ROAD_LIMIT},
+    )
+
+
+# --- Asking for a correction ---
+# She asks for something in her file to be corrected; her key worker answers here. Nothing is
+# sent by email or text message: the answer waits in her space.
+
+CORRECTIONS_SHOWN = 50
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PARTICIPANT)
+def portal_corrections(request):
+    """Ask for a correction, in her words; her earlier requests below, with their answers."""
+    participant = _her_file_or_404(request)
+    form = HerCorrectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        correction_ask(
+            actor=request.user, participant=participant, words=form.cleaned_data["words"]
+        )
+        messages.success(request, _("Your request is sent. The answer will come here."))
+        return redirect("portal_corrections")
+    corrections = list(
+        CorrectionRequest.objects.visible_to(request.user)
+        .only("pk", "participant_id", "words", "created_at", "status", "answer", "answered_at")
+        .order_by("-created_at", "-pk")[:CORRECTIONS_SHOWN]
+    )
+    has_key_worker = Assignment.objects.filter(
+        participant=participant, kind=Assignment.Kind.KEY_WORKER, ended_at__isnull=True
+    ).exists()
+    return render(
+        request,
+        "lifeplans/portal/corrections.html",
+        {"form": form, "corrections": corrections, "has_key_worker": has_key_worker},
     )

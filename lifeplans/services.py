@@ -544,3 +544,67 @@ def strength_remove(*, actor, strength: Strength, via: str = "") -> bool:
     )
     locked.delete()
     return True
+
+
+# --- Correction requests ---
+# She asks, from her own space, for something in her file to be corrected; her key worker
+# answers in the app. Nothing is sent by email, and neither her words nor the answer ever
+# reach the audit trail, a log line or an exception message.
+
+
+class CorrectionAlreadyAnswered(Exception):
+    """Someone answered this request first: the first answer is the one kept."""
+
+
+@transaction.atomic
+def correction_ask(*, actor, participant: Participant, words: str):
+    """Her request, in her words, waiting for her key worker's answer.
+
+    Raises django.core.exceptions.ValidationError when the words are empty or too long."""
+    from lifeplans.models import CorrectionRequest
+
+    correction = CorrectionRequest(participant=participant, words=words)
+    correction.full_clean(exclude=["participant"])
+    correction.save(force_insert=True)
+    audit_record(
+        action="correction.requested",
+        actor=actor,
+        target=correction,
+        participant_id=participant.pk,
+        payload={"via": "portal"},
+    )
+    return correction
+
+
+@transaction.atomic
+def correction_answer(*, actor, correction, answer: str):
+    """Answer a waiting request. The first answer wins: raises CorrectionAlreadyAnswered,
+    changing nothing, when the request was answered in the meantime (whatever the timing).
+
+    Raises ValueError when the answer is empty or longer than CORRECTION_ANSWER_MAX."""
+    from lifeplans.models import CORRECTION_ANSWER_MAX, CorrectionRequest
+
+    if not answer.strip() or len(answer) > CORRECTION_ANSWER_MAX:
+        raise ValueError("an answer is between 1 and CORRECTION_ANSWER_MAX characters")
+    Status = CorrectionRequest.Status
+    now = timezone.now()
+    # one conditional UPDATE: of two answers at once, the second finds it answered already
+    # (PostgreSQL re-checks the condition once the first commits; SQLite writes one at a time)
+    updated = CorrectionRequest.objects.filter(pk=correction.pk, status=Status.WAITING).update(
+        status=Status.ANSWERED, answer=answer, answered_by=actor, answered_at=now
+    )
+    if not updated:
+        raise CorrectionAlreadyAnswered
+    answered = (
+        CorrectionRequest.objects.only(
+            "pk", "participant_id", "status", "answered_by_id", "answered_at"
+        )
+    ).get(pk=correction.pk)
+    audit_record(
+        action="correction.answered",
+        actor=actor,
+        target=answered,
+        participant_id=answered.participant_id,
+        payload={"status": answered.status},
+    )
+    return answered

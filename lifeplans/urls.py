@@ -54,3 +54,13 @@ urlpatterns += [
         name="lifeplan_strength_remove",
     ),
 ]
+
+# --- Correction requests: hers, answered by her key worker ---
+urlpatterns += [
+    path("corrections/", views.lifeplan_corrections, name="lifeplan_corrections"),
+    path(
+        "corrections/<int:correction_pk>/answer/",
+        views.lifeplan_correction_answer,
+        name="lifeplan_correction_answer",
+    ),
+]

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases.models import Participant
 from cases.scoping import file_for_section, file_view_record
@@ -21,6 +23,7 @@ from lifeplans.dreams import (
     picture_response,
 )
 from lifeplans.forms import (
+    CorrectionAnswerForm,
     DreamForm,
     GoalAgreeForm,
     GoalEditForm,
@@ -30,13 +33,23 @@ from lifeplans.forms import (
     StepForm,
     StrengthForm,
 )
-from lifeplans.models import Goal, GoalChange, LifePlan, SafetyPlan, Step, Strength
+from lifeplans.models import (
+    CorrectionRequest,
+    Goal,
+    GoalChange,
+    LifePlan,
+    SafetyPlan,
+    Step,
+    Strength,
+)
 from lifeplans.services import (
     SAFETY_FIELDS,
     AgreementNotInPerson,
+    CorrectionAlreadyAnswered,
     GoalNotAgreed,
     GoalStaleEdit,
     SafetyPlanStaleEdit,
+    correction_answer,
     dream_remove,
     goal_agree,
     goal_propose,
@@ -49,6 +62,7 @@ from lifeplans.services import (
     strength_remove,
 )
 from safespace.access import (
+    CORRECTION_ROLES,
     can_read_safety_plan,
     can_see_dream_board,
     participant_writable_fields,
@@ -593,3 +607,100 @@ def achieved_by_participant(goals):
         row["count"] += 1
         row["latest"] = max(row["latest"], goal.achieved_at)
     return sorted(rows.values(), key=lambda row: row["latest"], reverse=True)
+
+
+# --- Correction requests ---
+# She asks from her space; her key worker answers here, and coordinators within her scope
+# (safespace.access.CORRECTION_ROLES; lifeplans.querysets: visible_to). Others are told no
+# (403). The list shows her known-as name and dates only; her words are on each request's
+# page, which records the view of her file like every page that shows part of it.
+
+CORRECTIONS_PER_PAGE = 50
+CORRECTIONS_ANSWERED_SHOWN = 20
+
+
+def _corrections_of(user, *fields):
+    """Her requests in this user's scope, with her file's known-as name and reference only
+    (plus ``fields`` of the request: her words and the answer are loaded only when named)."""
+    return (
+        CorrectionRequest.objects.visible_to(user)
+        .select_related("participant", "answered_by")
+        .only(
+            "pk",
+            "participant_id",
+            "created_at",
+            "status",
+            "answered_at",
+            "participant__id",
+            "participant__reference",
+            "participant__known_as",
+            "answered_by__id",
+            "answered_by__username",
+            "answered_by__first_name",
+            "answered_by__last_name",
+            *fields,
+        )
+    )
+
+
+@never_cache
+@require_safe
+@role_required(*CORRECTION_ROLES)
+def lifeplan_corrections(request):
+    """The requests waiting for an answer, oldest first, then the latest answered (a fixed
+    number of queries whatever the number of requests)."""
+    scoped = _corrections_of(request.user)
+    waiting = Paginator(scoped.waiting().order_by("created_at", "pk"), CORRECTIONS_PER_PAGE)
+    answered = scoped.filter(status=CorrectionRequest.Status.ANSWERED).order_by(
+        "-answered_at", "-pk"
+    )
+    return render(
+        request,
+        "lifeplans/corrections.html",
+        {
+            "page": waiting.get_page(request.GET.get("page")),
+            "answered": list(answered[:CORRECTIONS_ANSWERED_SHOWN]),
+        },
+    )
+
+
+def _correction_of(request, correction_pk):
+    return get_object_or_404(_corrections_of(request.user, "words", "answer"), pk=correction_pk)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(*CORRECTION_ROLES)
+def lifeplan_correction_answer(request, correction_pk):
+    """Her request in her words, and the form to answer it. The first answer is kept: a
+    later one is refused with the first shown, and the text typed stays on the page."""
+    correction = _correction_of(request, correction_pk)
+    participant = correction.participant
+    form = CorrectionAnswerForm(request.POST if request.method == "POST" else None)
+    unsent = ""
+    if request.method == "POST":
+        if not correction.waiting:
+            unsent = request.POST.get("answer", "")
+        elif form.is_valid():
+            try:
+                correction_answer(
+                    actor=request.user, correction=correction, answer=form.cleaned_data["answer"]
+                )
+            except CorrectionAlreadyAnswered:
+                unsent = form.cleaned_data["answer"]
+                correction = _correction_of(request, correction_pk)
+            else:
+                messages.success(request, _("Your answer is sent. She will read it in her space."))
+                return redirect("lifeplan_corrections")
+    else:
+        file_view_record(request, participant, "corrections")
+    return render(
+        request,
+        "lifeplans/correction_answer.html",
+        {
+            "correction": correction,
+            "participant": participant,
+            "form": form if correction.waiting else None,
+            "unsent": unsent,
+        },
+    )

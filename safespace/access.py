@@ -274,3 +274,14 @@ def can_withdraw_admission(user, admission, *, her_file_open: bool) -> bool:
 
 def can_make_reports(user) -> bool:
     return role_of(user) == Role.COORDINATOR
+
+
+# --- Correction requests ---
+# She asks from her own space for something in her file to be corrected. Her key worker
+# answers, and coordinators within her scope (lifeplans.querysets: visible_to). A request is
+# about her whole file, which peer workers and volunteers may not read: they never see one.
+CORRECTION_ROLES = (Role.SOCIAL_WORKER, Role.COORDINATOR)
+
+
+def can_answer_corrections(user) -> bool:
+    return role_of(user) in CORRECTION_ROLES

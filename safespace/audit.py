@@ -195,6 +195,12 @@ ACTION_LABELS = {
     "participant.merged": _("Merged a duplicate file into this one"),
     "participant.closed": _("Closed a file"),
     "participant.reopened": _("Reopened a file"),
+    # --- Her rights (issue 10): erasure and legal hold ---
+    "participant.anonymised": _("Anonymised a file"),
+    "participant.legal_hold_set": _("Placed a file under a legal hold"),
+    "participant.legal_hold_lifted": _("Lifted a legal hold"),
+    "participant.data_exported": _("Exported all her data"),
+    "lifeplan.words_downloaded_by_her": _("Downloaded her own words"),
     # partners, consents and referrals
     "partner.created": _("Added a partner"),
     "partner.updated": _("Changed a partner"),
@@ -222,6 +228,9 @@ ACTION_LABELS = {
     # strengths and skills she recognises in herself
     "strength.added": _("Added a strength"),
     "strength.removed": _("Removed a strength"),
+    # --- Correction requests: she asks from her space, her key worker answers ---
+    "correction.requested": _("Asked for a correction to her file"),
+    "correction.answered": _("Answered a request for a correction"),
     # --- Drop-in ---
     "dropin.session_opened": _("Opened a drop-in session"),
     "dropin.session_closed": _("Closed a drop-in session"),
@@ -267,6 +276,8 @@ ACTION_LABELS = {
     "report.requested": _("Asked for a report"),
     "report.suppression_off": _("Asked for a report showing small numbers (internal use)"),
     "report.downloaded": _("Downloaded a report"),
+    # --- Backups (manage.py backup): a copy of everything, made from the command line ---
+    "backup.made": _("Made a backup of the database"),
 }
 
 

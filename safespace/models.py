@@ -117,10 +117,13 @@ class EncryptionCanary(models.Model):
     """One known value, encrypted: if it does not decrypt, the keys are wrong.
 
     Checked before serving (safespace.crypto.canary_verify) so a deployment with a
-    wrong FIELD_ENCRYPTION_KEYS refuses to start instead of corrupting data.
+    wrong FIELD_ENCRYPTION_KEYS refuses to start instead of corrupting data. The keyed
+    hash of a fixed text under BLIND_INDEX_KEY does the same for the search index.
     """
 
     token = models.TextField()
+    # hex HMAC-SHA256 of a fixed text under BLIND_INDEX_KEY (empty until first checked)
+    blind_index_check = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_files_expire",
         "schedule": crontab(hour=1, minute=15),
     },
+    # --- Retention: closed files anonymised, old details removed (cases/retention.py) ---
+    "cases-retention-apply": {
+        "task": "cases.tasks.retention_apply",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------
@@ -402,6 +407,17 @@ if (
 SAFESPACE_REPORT_THRESHOLD = config.env_int("SAFESPACE_REPORT_THRESHOLD", 5, minimum=2)
 # how long a generated report's files are kept for download
 SAFESPACE_REPORT_FILE_DAYS = config.env_int("SAFESPACE_REPORT_FILE_DAYS", 30, minimum=1)
+# Retention (issue 10, cases/retention.py): a closed file is anonymised this many years
+# after closing; an anonymous visit loses its details, an outreach round its notes, after
+SAFESPACE_RETENTION_CLOSED_FILE_YEARS = config.env_int(
+    "SAFESPACE_RETENTION_CLOSED_FILE_YEARS", 5, minimum=1
+)
+SAFESPACE_RETENTION_ANONYMOUS_VISIT_YEARS = config.env_int(
+    "SAFESPACE_RETENTION_ANONYMOUS_VISIT_YEARS", 3, minimum=1
+)
+SAFESPACE_RETENTION_OUTREACH_NOTES_YEARS = config.env_int(
+    "SAFESPACE_RETENTION_OUTREACH_NOTES_YEARS", 1, minimum=1
+)
 # Where the emergency-exit button sends the browser: a neutral site set by the organisation.
 SAFESPACE_EXIT_URL = os.environ.get("SAFESPACE_EXIT_URL", "https://www.bbc.co.uk/weather")
 if not SAFESPACE_EXIT_URL.startswith("https://"):
@@ -420,3 +436,5 @@ if SAFESPACE_PORTAL_ICON not in SAFESPACE_PORTAL_ICONS:
 SAFESPACE_FOLLOW_UP_MONTHS = config.env_ascending_ints(
     "SAFESPACE_FOLLOW_UP_MONTHS", (1, 3, 6, 12), minimum=1, maximum=120
 )
+# A worker's home page reminds her of her files' consents ending within this many days
+SAFESPACE_CONSENT_REMINDER_DAYS = config.env_int("SAFESPACE_CONSENT_REMINDER_DAYS", 30, minimum=1)

@@ -76,6 +76,11 @@ def home(request):
         )
     if role == Role.SOCIAL_WORKER:
         context["appointments_today"] = _appointments_today(request.user)
+        # --- Consents of her files ending soon, or just ended with nothing after (one query) ---
+        from safespace.reminders import consents_to_renew
+
+        context["consents_to_renew"] = consents_to_renew(request.user)
+        context["consent_reminder_days"] = settings.SAFESPACE_CONSENT_REMINDER_DAYS
         # --- Follow-ups after a stay: how many are due in her files (one query) ---
         from shelters.follow_up_views import follow_ups_due_count
 
@@ -104,6 +109,10 @@ def home(request):
         context["open_requests"] = waiting_list["total"]
         context["open_requests_tonight"] = waiting_list["tonight"]
     if role in (Role.COORDINATOR, Role.SOCIAL_WORKER):
+        # --- Correction requests waiting for an answer (one query) ---
+        from safespace.reminders import corrections_waiting
+
+        context["corrections_waiting"] = corrections_waiting(request.user)
         # --- Stays near the house's maximum (every house, or the women she is key worker of) ---
         from shelters.warnings import departures_to_record, stays_near_their_limit
 

@@ -53,6 +53,14 @@ URL_KWARGS = {
     "document_remove": lambda ctx: {"pk": ctx["eve_file"].pk, "document_pk": ctx["document"].pk},
     # duplicates, merging, closing and reopening: on Eve's file
     "participant_close": lambda ctx: {"pk": ctx["eve_file"].pk},
+    # her rights (issue 10): erasure and legal hold, on Eve's file
+    "participant_anonymise": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "participant_legal_hold": lambda ctx: {"pk": ctx["eve_file"].pk},
+    # everything about Eve, for her; Dana is not assigned to her
+    "subject_access": lambda ctx: {"pk": ctx["eve_file"].pk},
+    "subject_access_download": lambda ctx: {"pk": ctx["eve_file"].pk, "fmt": "pdf"},
+    # a correction Eve asked for from her space, waiting, made on demand
+    "lifeplan_correction_answer": lambda ctx: {"correction_pk": _access_correction(ctx).pk},
     "participant_reopen": lambda ctx: {"pk": ctx["eve_file"].pk},
     # partners, consents and referrals: objects made on demand (see the end of this file)
     "partner_edit": lambda ctx: {"partner_pk": _access_partner(ctx).pk},
@@ -691,6 +699,29 @@ EXPECTED = {
     "report_detail": {"GET": coordinator_only(200), "POST": everyone(405)},
     "report_regenerate": {"GET": everyone(405), "POST": coordinator_only(302)},
     "report_download": {"GET": coordinator_only(302), "POST": everyone(405)},
+    # --- Her rights (issue 10): anonymising asks for the password again first (302); a
+    # coordinator not working with Eve gets 404 for the hold; retention is coordinators' ---
+    "participant_anonymise": {"GET": coordinator_only(302), "POST": coordinator_only(302)},
+    "participant_legal_hold": {"GET": everyone(405), "POST": coordinator_only(404)},
+    "retention_overview": {"GET": coordinator_only(200), "POST": everyone(405)},
+    # her data: coordinators only, for a file in their scope (Dana is not assigned to Eve:
+    # 404, before any password prompt); what she wrote herself, from her own space
+    "subject_access": {"GET": coordinator_only(404), "POST": everyone(405)},
+    "subject_access_download": {"GET": coordinator_only(404), "POST": everyone(405)},
+    "portal_my_words": {"GET": _portal(eve=200, mallory=404), "POST": everyone(405)},
+    # correction requests: she asks from her space (an empty request is re-shown; Mallory has
+    # no file: 404); her key worker (Alice) answers, and coordinators within her scope (Dana,
+    # not assigned to Eve, sees an empty list and gets 404 on Eve's request); peer workers,
+    # volunteers and participants are told no on the staff pages: it is about her whole file
+    "portal_corrections": {method: _portal(eve=200, mallory=404) for method in ("GET", "POST")},
+    "lifeplan_corrections": {
+        "GET": {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 200},
+        "POST": everyone(405),
+    },
+    "lifeplan_correction_answer": {
+        method: {**signed_in(403), Role.SOCIAL_WORKER.value: 200, Role.COORDINATOR.value: 404}
+        for method in ("GET", "POST")
+    },
 }
 
 
@@ -1152,3 +1183,18 @@ def _access_follow_up(ctx):
         )
         ctx["follow_up"] = stay.follow_ups.order_by("months_after").first()
     return ctx["follow_up"]
+
+
+# --- Correction requests: one Eve asked for from her space, made on demand ---
+
+
+def _access_correction(ctx):
+    from lifeplans.services import correction_ask
+
+    if "correction" not in ctx:
+        ctx["correction"] = correction_ask(
+            actor=ctx["cast"][Role.PARTICIPANT],
+            participant=ctx["eve_file"],
+            words="My name is spelled Amina",
+        )
+    return ctx["correction"]

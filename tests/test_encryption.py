@@ -1,5 +1,6 @@
 """Encryption fails loudly, a wrong key stops the service, and keys rotate safely."""
 
+import secrets
 from io import StringIO
 
 import pytest
@@ -12,7 +13,14 @@ from django.db import connection
 from cases.models import BreakGlassGrant, Participant
 from cases.services import break_glass_open
 from safespace.checks import encryption_keys_read_the_data
-from safespace.crypto import canary_verify, decrypt_text
+from safespace.crypto import (
+    CANARY_PLAINTEXT,
+    blind_index_check,
+    canary_verify,
+    decrypt_text,
+    encrypt_text,
+)
+from safespace.models import EncryptionCanary
 from safespace.rotation import encrypted_columns
 from tests.conftest import PLANTED
 from tests.factories import TEST_TOTP_SECRET
@@ -54,6 +62,33 @@ def test_the_service_refuses_to_start_with_a_key_that_cannot_read_the_data(setti
         canary_verify()
     problems = encryption_keys_read_the_data(None, databases=["default"])
     assert [problem.id for problem in problems] == ["safespace.E001"]
+
+
+def test_the_service_refuses_to_start_with_a_blind_index_key_that_did_not_make_the_index(
+    settings,
+):
+    canary_verify()
+    settings.BLIND_INDEX_KEY = secrets.token_urlsafe(48).encode()
+    with pytest.raises(ImproperlyConfigured, match="BLIND_INDEX_KEY is not the key"):
+        canary_verify()
+    problems = encryption_keys_read_the_data(None, databases=["default"])
+    assert [problem.id for problem in problems] == ["safespace.E001"]
+
+
+def test_rebuilding_the_search_index_under_a_new_key_lets_the_service_start_again(
+    settings, eve_file
+):
+    canary_verify()
+    settings.BLIND_INDEX_KEY = secrets.token_urlsafe(48).encode()
+    call_command("rebuild_search_index", stdout=StringIO())
+    canary_verify()
+    assert list(Participant.objects.search(PLANTED["known_as"])) == [eve_file]
+
+
+def test_a_canary_from_before_the_search_check_learns_the_key_in_use():
+    EncryptionCanary.objects.create(token=encrypt_text(CANARY_PLAINTEXT))
+    canary_verify()
+    assert EncryptionCanary.objects.get().blind_index_check == blind_index_check()
 
 
 def test_a_new_key_in_front_of_the_old_one_still_starts(settings):
