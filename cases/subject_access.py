@@ -767,7 +767,7 @@ def _specs() -> list[Spec]:
         Spec(("admission_requests",), _("Requests for a place"), AdmissionRequest),
         Spec(
             ("file_access",),
-            _("Who worked in her file"),
+            _("Who worked on her file"),
             AuditEntry,
             intro=_(
                 "Every time someone opened her file or recorded something in it, from the "

@@ -22,7 +22,7 @@ LABEL = "What is wrong, and what should it say?"
 
 
 def test_eve_asks_for_a_correction_on_her_phone_and_reads_the_answer(
-    eve_participant, alice_socialworker, password, live_server, new_page
+    eve_participant, alice_socialworker, password, live_server, new_page, axe_check
 ):
     participant = Participant.objects.create(reference="SS-2026-0042", account=eve_participant)
     Assignment.objects.create(
@@ -35,6 +35,7 @@ def test_eve_asks_for_a_correction_on_her_phone_and_reads_the_answer(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Ask for a correction").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for a correction")
+    axe_check(page)
     assert fits(page)
     assert small_targets(page) == []
 
@@ -45,6 +46,7 @@ def test_eve_asks_for_a_correction_on_her_phone_and_reads_the_answer(
     expect(page.get_by_role("alert")).to_contain_text("Please check what you wrote")
     expect(page.get_by_text("Please make it shorter")).to_be_visible()
     assert page.get_by_label(LABEL).input_value() == typed
+    axe_check(page)
     assert fits(page)
 
     # with the keyboard only: the link in the alert leads to the field
@@ -64,6 +66,7 @@ def test_eve_asks_for_a_correction_on_her_phone_and_reads_the_answer(
     )
     page.reload()
     expect(page.get_by_text("I corrected your name in your file.")).to_be_visible()
+    axe_check(page)
     assert fits(page)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "her-corrections-360px.png"), full_page=True)

@@ -41,6 +41,9 @@ def _plant(participant, worker):
         uploaded_by=worker,
     )  # fmt: skip
     DocumentContent.objects.create(document=document, token=encrypt_bytes(f"{MARK}-doc".encode()))
+    from lifeplans.models import CorrectionRequest
+
+    CorrectionRequest.objects.create(participant=participant, words="to be planted")
     account = UserFactory(username="zinnia_space", role="participant", first_name=MARK)
     account.email = f"{MARK.lower()}@example.org"
     account.save()
