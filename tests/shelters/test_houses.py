@@ -364,7 +364,8 @@ def test_rooms_and_beds_are_added_and_a_held_bed_cannot_be_taken_out_of_use(
     assert Bed.objects.filter(room=room, label="Bed 1").exists()
     taken = client.post(url, {"room-name": "Flat B", "add_room": "1"})
     assert "This name is taken already" in taken.content.decode()
-    bed = _beds(shelter)[0]
+    # the house's own bed, not the new one: both are labelled "Bed 1"
+    bed = Bed.objects.get(room__shelter=shelter, room__name="Room 1")
     stay_begin(actor=alice_socialworker, participant=_woman(1, "Maria"), bed=bed, starts_on=today)
     refused = client.post(
         reverse("shelter_bed_active", args=[bed.pk]), {"active": "0"}, follow=True
